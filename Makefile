@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor
+
+uv:
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
+
+install: uv
+	$(UV) sync --frozen
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+check-browser:
+	@test -x $(CHROMIUM) || { echo "Chromium is missing: apt-get install chromium (Debian package)"; exit 1; }
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+test: install check-browser lint
+	@eval "$$($(PY) scripts/services.py)" && \
+	  echo "Testing against $$DATABASE_URL and $$REDIS_URL" && \
+	  DJANGO_SETTINGS_MODULE=loos.settings.test $(PY) manage.py makemigrations --check --dry-run && \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+# A production-like run on PostgreSQL + Redis (DATABASE_URL, REDIS_URL, SECRET_KEY set).
+web:
+	$(PY) manage.py collectstatic --noinput -v0
+	.venv/bin/gunicorn loos.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-3}
+worker:
+	.venv/bin/celery -A loos worker --loglevel=info
+beat:
+	.venv/bin/celery -A loos beat --loglevel=info --schedule .services/celerybeat-schedule
+
+services-stop:
+	-@test -f .services/pg/postmaster.pid && runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl -D .services/pg stop
+	-@test -f .services/redis.pid && kill $$(cat .services/redis.pid)
+
+vendor:
+	bash scripts/vendor.sh

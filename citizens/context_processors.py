@@ -1,0 +1,7 @@
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "TOWN_NAME": settings.TOWN_NAME,
+    }

@@ -1,0 +1,40 @@
+"""Predicates shared by every app: who a person is on the platform."""
+
+import rules
+from allauth.account.models import EmailAddress
+
+from .models import MAYORS_OFFICE, MUNICIPAL_TEAM
+
+
+@rules.predicate
+def is_verified_resident(user) -> bool:
+    """Logged in, active, with a verified email address (cached on the user object)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_loos_email_verified", None)
+    if cached is None:
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._loos_email_verified = cached
+    return cached
+
+
+def _in_group(name: str):
+    @rules.predicate(name=f"in_group:{name}")
+    def predicate(user) -> bool:
+        if not user or not user.is_authenticated:
+            return False
+        groups = getattr(user, "_loos_group_names", None)
+        if groups is None:
+            groups = set(user.groups.values_list("name", flat=True))
+            user._loos_group_names = groups
+        return name in groups
+
+    return predicate
+
+
+is_team_member = _in_group(MUNICIPAL_TEAM)
+is_mayors_office = _in_group(MAYORS_OFFICE)
+is_superuser = rules.is_superuser
+is_staff_role = is_team_member | is_mayors_office | is_superuser
+
+rules.add_perm("citizens.view_account", rules.is_authenticated)

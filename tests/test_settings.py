@@ -1,0 +1,80 @@
+"""The three ways the site starts: embedded default, tests, production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "EMAIL_URL"}
+}
+
+
+def manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_default_boots_on_sqlite_with_eager_celery_and_console_email(tmp_path):
+    env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER,"
+        " settings.EMAIL_BACKEND, settings.DEBUG)"
+    )
+    result = manage("shell", "-v", "0", "-c", code, env={**CLEAN_ENV})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "True",
+    ]
+    migrated = manage("migrate", "--noinput", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = manage("seed_demo", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "loos-demo-2026" in seeded.stdout
+    again = manage("seed_demo", env=env)  # idempotent
+    assert again.returncode == 0, again.stderr
+    count = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from citizens.models import User; print(User.objects.count())",
+        env=env,
+    )
+    assert count.stdout.strip() == "8"
+
+
+def test_production_settings_pass_check_deploy_without_warning():
+    env = {
+        **CLEAN_ENV,
+        "DJANGO_SETTINGS_MODULE": "loos.settings.production",
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-value-0123456789",
+        "ALLOWED_HOSTS": "participation.loos-en-gohelle.fr",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    env = {
+        **CLEAN_ENV,
+        "DJANGO_SETTINGS_MODULE": "loos.settings.production",
+        "ALLOWED_HOSTS": "participation.loos-en-gohelle.fr",
+    }
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
