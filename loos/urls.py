@@ -12,6 +12,9 @@ admin.site.index_title = _("Back-office de l'équipe municipale")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("projets/", include("projects.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("rapports/", include("reports.urls")),
     path("compte/", include("citizens.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

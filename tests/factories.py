@@ -67,3 +67,142 @@ class MayorsOfficeFactory(UserFactory):
 class SuperuserFactory(UserFactory):
     is_staff = True
     is_superuser = True
+
+
+# --- projects ------------------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from consultations.models import (  # noqa: E402
+    Consultation,
+    Contribution,
+    ContributionState,
+    Flag,
+    FlagReason,
+    Option,
+    Synthesis,
+    Vote,
+)
+from projects.models import (  # noqa: E402
+    Category,
+    Comment,
+    Follow,
+    Origin,
+    Project,
+    ProjectUpdate,
+    Status,
+    Support,
+)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    title = factory.Sequence(lambda n: f"Réaménagement de la rue {n}")
+    slug = factory.Sequence(lambda n: f"projet-{n}")
+    summary = "Repenser la rue avec ses riverains."
+    body = "Le projet **concerne** la chaussée et les trottoirs."
+    category = Category.ROADS
+    origin = Origin.MUNICIPAL
+    status = Status.UNDER_STUDY
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Commentaire numéro {n}")
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Support
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class ProjectUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectUpdate
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Actualité {n}")
+    body = "Les travaux avancent."
+
+
+# --- consultations -------------------------------------------------------------------------
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """An open round by default: opened a day ago, closes in a week."""
+
+    class Meta:
+        model = Consultation
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Concertation {n}")
+    slug = factory.Sequence(lambda n: f"concertation-{n}")
+    question = "Que voulez-vous pour cette place ?"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    label = factory.Sequence(lambda n: f"Option {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contribution
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Contribution numéro {n}")
+    state = ContributionState.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    option = factory.SubFactory(OptionFactory)
+    consultation = factory.SelfAttribute("option.consultation")
+    user = factory.SubFactory(UserFactory)
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    reporter = factory.SubFactory(UserFactory)
+    contribution = factory.SubFactory(ContributionFactory)
+    reason = FlagReason.SPAM
+
+
+class SynthesisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Synthesis
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    body = "Nous avons entendu vos avis."
+    published_at = factory.LazyFunction(timezone.now)

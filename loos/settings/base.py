@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "citizens",
     "projects",
     "consultations",
+    "reports",
 ]
 
 MIDDLEWARE = [
