@@ -44,6 +44,18 @@ def _english_free_defaults(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached fragments never leak from one test to the next."""
+    from django.core.cache import cache
+
+    prefix = cache.key_prefix
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+    yield
+
+
 @pytest.fixture
 def resident(db):
     return ResidentFactory(display_name="Marie L.")

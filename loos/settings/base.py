@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "loos.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,7 +86,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "loos.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "loos",
             "TIMEOUT": 300,
@@ -203,4 +204,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Writes per resident: "<count>/<s|m|h|d>" windows (citizens.ratelimit). A 429 page explains.
+RATE_LIMITS = {
+    "propose": ["3/m", "10/d"],
+    "comment": ["6/m", "120/d"],
+    "contribute": ["5/m", "60/d"],
+    "vote": ["10/m", "200/d"],
+    "flag": ["10/m", "60/d"],
+    "support": ["30/m", "500/d"],
+    "follow": ["30/m", "500/d"],
+}
+# allauth's own limits, set explicitly: signups and password resets per IP, and a login
+# lockout after repeated failures for one account ("key" is the email).
+ACCOUNT_RATE_LIMITS = {
+    "signup": "10/h/ip",
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "5/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }

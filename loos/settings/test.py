@@ -18,7 +18,7 @@ if not env("EMAIL_URL", default=""):
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "loos.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"loos-test-{os.getpid()}",
     }

@@ -47,3 +47,15 @@ def test_home_is_usable_at_360_px(mobile_page):
     width = mobile_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     expect(mobile_page.get_by_role("link", name="Créer un compte")).to_be_visible()
+
+
+def test_pages_raise_no_content_security_policy_violation(page):
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    for path in ["/", "/compte/login/", "/compte/signup/"]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    assert violations == []
