@@ -6,3 +6,10 @@ class CitizensConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "citizens"
     verbose_name = _("Habitants")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_role_permissions
+
+        post_migrate.connect(sync_role_permissions, dispatch_uid="citizens.sync_role_permissions")

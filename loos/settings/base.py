@@ -229,3 +229,32 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+
+# What each role may do in the admin (Django model permissions, synced after migrate).
+_TEAM_MODELS = {
+    "projects": ["project", "projectupdate", "statuschange", "comment"],
+    "consultations": [
+        "consultation",
+        "option",
+        "contribution",
+        "synthesis",
+        "flag",
+        "flaggedcomment",
+    ],
+    "citizens": ["neighbourhood"],
+}
+ROLE_PERMISSIONS = {
+    "municipal_team": [
+        f"{app}.{action}_{model}"
+        for app, models in _TEAM_MODELS.items()
+        for model in models
+        for action in ("view", "add", "change")
+    ]
+    + [
+        "citizens.view_moderationlog",
+        "citizens.view_user",
+        "projects.delete_projectupdate",
+        "consultations.delete_option",
+    ],
+    "mayors_office": [],
+}
