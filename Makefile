@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor
+.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -49,3 +49,8 @@ services-stop:
 
 vendor:
 	bash scripts/vendor.sh
+
+# Benchmarks (PostgreSQL + Redis on this machine; see README "Performance").
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	$(PY) scripts/bench_pages.py $(BENCH_ARGS)

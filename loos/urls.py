@@ -21,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/floor", views.bench_floor, name="bench_floor"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -52,3 +52,12 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": results},
         status=200 if healthy else 503,
     )
+
+
+@require_safe
+def bench_floor(request):
+    """The cheapest page the stack serves: one indexed query, a tiny template (benchmarks)."""
+    from citizens.models import Neighbourhood
+
+    hood = Neighbourhood.objects.filter(pk=1).only("name").first()
+    return render(request, "bench_floor.html", {"hood": hood})

@@ -147,7 +147,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -258,3 +258,8 @@ ROLE_PERMISSIONS = {
     ],
     "mayors_office": [],
 }
+
+# Benchmarks (`make bench`): a floor page and a per-response SQL query count header.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+if env.bool("QUERY_COUNT_HEADER", default=False):
+    MIDDLEWARE.insert(0, "loos.middleware.QueryCountHeaderMiddleware")
