@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench
+.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench audit
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -54,3 +54,6 @@ vendor:
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(PY) scripts/bench_pages.py $(BENCH_ARGS)
+
+audit: install
+	bash scripts/audit.sh
