@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench audit
+.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench bench-rush audit
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -57,3 +57,6 @@ bench: install
 
 audit: install
 	bash scripts/audit.sh
+
+bench-rush: install
+	$(PY) scripts/bench_rush.py $(RUSH_ARGS)

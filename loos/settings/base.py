@@ -263,3 +263,7 @@ ROLE_PERMISSIONS = {
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 if env.bool("QUERY_COUNT_HEADER", default=False):
     MIDDLEWARE.insert(0, "loos.middleware.QueryCountHeaderMiddleware")
+
+# Behind a reverse proxy, how many X-Forwarded-For hops to trust for client IPs (allauth's
+# per-IP limits). 0: use REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
