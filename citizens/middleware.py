@@ -43,7 +43,8 @@ class StaffSecurityMiddleware:
             return self._admin_login(request)
         user = request.user
         if user.is_authenticated and self._protected(path) and _needs_second_factor(user):
-            request.session[STAFF_SESSION_KEY] = True
+            # Also catches a resident promoted while logged in: a staff session from now on.
+            mark_staff_session(request, user)
             if not has_second_factor(user):
                 messages.warning(
                     request,

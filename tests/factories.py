@@ -50,7 +50,9 @@ ResidentFactory = UserFactory
 def _add_group(name: str):
     def hook(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=name))
+            obj.groups.add(
+                Group.objects.get_or_create(name=name)[0]
+            )  # flushed in transactional tests
 
     return factory.PostGeneration(hook)
 
