@@ -166,9 +166,10 @@ def user_delete_account(*, user: User, erase_content: bool) -> None:
         ):
             raise LastSuperuserError
         # The person's own section (sessions, addresses) goes last: the others may need
-        # their name to scrub it from the logs.
-        for section in reversed(personal_data.sections()):
-            section.erase(user, erase_content=erase_content)
+        # their name to scrub it from the logs. What stays is written in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            for section in reversed(personal_data.sections()):
+                section.erase(user, erase_content=erase_content)
         pk = user.pk
         user.delete()
     logger.info("Account %s deleted (content erased: %s).", pk, erase_content)

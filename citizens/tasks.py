@@ -81,3 +81,11 @@ def purge_data_exports() -> int:
     from .services import data_exports_purge
 
     return data_exports_purge()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def clear_expired_sessions() -> None:
+    """Daily (CELERY_BEAT_SCHEDULE): Django leaves expired sessions in the table."""
+    from .sessions import SessionStore
+
+    SessionStore.clear_expired()

@@ -46,6 +46,7 @@ def account(request):
 
 # --- The resident's activity, data download and account deletion (issue 7) ----------------
 
+from allauth.core import ratelimit  # noqa: E402
 from django.contrib.auth import logout  # noqa: E402
 from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.http import FileResponse, Http404  # noqa: E402
@@ -187,6 +188,11 @@ def account_delete(request):
     status = 200
     if request.method == "POST":
         form = AccountDeleteForm(request.POST, user=user)
+        # The password check is rate-limited like allauth's own reauthentication.
+        if not ratelimit.consume(request, action="reauthenticate", user=user):
+            form.is_valid()
+            form.add_error(None, _("Trop d'essais. Patientez une minute avant de réessayer."))
+            return render(request, "citizens/account_delete.html", {"form": form}, status=429)
         if form.is_valid():
             erase_content = form.erase_content
             try:

@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE["purge-expired-data-exports"] = {
     "task": "citizens.tasks.purge_data_exports",
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "citizens.tasks.clear_expired_sessions",
+    "schedule": 24 * 3600.0,
+}
 # Who residents write to about their data and the site's accessibility (shown on
 # /confidentialite/ and /accessibilite/; without them, the pages point to the town hall).
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")

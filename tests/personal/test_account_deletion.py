@@ -194,6 +194,18 @@ def test_bad_input_keeps_the_account_with_a_message_next_to_the_field(
     assert User.objects.filter(pk=resident.pk).exists()
 
 
+def test_password_guesses_are_rate_limited(resident, resident_client):
+    statuses = [
+        resident_client.post("/compte/supprimer/", {"password": f"essai-{n}"}).status_code
+        for n in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    response = resident_client.post("/compte/supprimer/", {"password": PASSWORD})
+    assert response.status_code == 429
+    assert "Trop d&#x27;essais" in response.content.decode()
+    assert User.objects.filter(pk=resident.pk).exists()
+
+
 def test_the_last_superuser_cannot_delete_their_account(db):
     admin = SuperuserFactory()
     response = login(admin).post("/compte/supprimer/", {"password": PASSWORD, "content": "keep"})

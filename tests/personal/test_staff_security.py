@@ -153,3 +153,17 @@ def test_factories_give_staff_a_second_factor_unless_told_otherwise():
     assert not Authenticator.objects.filter(user=TeamMemberFactory(mfa=False)).exists()
     assert not Authenticator.objects.filter(user=ResidentFactory()).exists()
     assert Group.objects.get(name=MUNICIPAL_TEAM).user_set.count() == 2
+
+
+def test_expired_sessions_are_cleared_daily(settings, resident):
+    from citizens.models import AccountSession
+    from citizens.tasks import clear_expired_sessions
+
+    assert "clear-expired-sessions" in settings.CELERY_BEAT_SCHEDULE
+    login(resident)
+    staff = login(TeamMemberFactory())
+    assert AccountSession.objects.count() == 2
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        clear_expired_sessions.delay().get()
+    assert list(AccountSession.objects.values_list("account_id", flat=True)) == [resident.pk]
+    assert staff.get("/compte/").status_code == 302
