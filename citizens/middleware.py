@@ -1,6 +1,7 @@
 """Staff security: a second factor before the back office and the reports, the admin's login
 through allauth's (so TOTP is asked), and short idle sessions for staff."""
 
+import time
 from urllib.parse import urlencode
 
 import rules
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 # Set in the session at login (and whenever a staff page is reached) for staff accounts.
 STAFF_SESSION_KEY = "loos.staff"
+STAFF_SEEN_KEY = "loos.staff_seen"
 
 
 def has_second_factor(user) -> bool:
@@ -89,4 +91,8 @@ class StaffSecurityMiddleware:
         # is_staff/is_superuser are on the user row already loaded; the session flag covers
         # the mayor's office (a group), without a query on every request.
         if user.is_staff or user.is_superuser or session.get(STAFF_SESSION_KEY):
-            session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+            # Refreshing writes the session: once a minute is enough (idle 29 to 30 min).
+            now = int(time.time())
+            if now - session.get(STAFF_SEEN_KEY, 0) >= 60:
+                session[STAFF_SEEN_KEY] = now
+                session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)

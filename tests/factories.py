@@ -42,6 +42,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
+            # Staff roles come with their second factor, as with TeamMemberFactory.
+            if {MUNICIPAL_TEAM, MAYORS_OFFICE} & set(extracted):
+                _add_totp(self, create, None)
 
 
 ResidentFactory = UserFactory

@@ -167,3 +167,24 @@ def test_expired_sessions_are_cleared_daily(settings, resident):
         clear_expired_sessions.delay().get()
     assert list(AccountSession.objects.values_list("account_id", flat=True)) == [resident.pk]
     assert staff.get("/compte/").status_code == 302
+
+
+def test_a_resident_given_a_staff_group_by_the_factory_has_a_second_factor():
+    user = ResidentFactory(groups=[MAYORS_OFFICE])
+    assert Authenticator.objects.filter(user=user, type="totp").count() == 1
+    assert login(user).get("/rapports/").get("Location") != MFA_SETUP
+
+
+def test_the_idle_clock_writes_the_session_at_most_once_a_minute(team_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(team_member)
+    start = timezone.now()
+    writes = []
+    for seconds in (70, 80, 90, 140):
+        with time_machine.travel(start + timedelta(seconds=seconds)):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/compte/").status_code == 200
+        writes.append(sum('UPDATE "citizens_accountsession"' in q["sql"] for q in queries))
+    assert writes == [1, 0, 0, 1]
