@@ -25,6 +25,11 @@ of a resident's data in a `Section` and registers it from its `AppConfig.ready()
 
 That is all it takes to add a section (notifications, deliveries, anything new): the download
 then holds its data, and account deletion calls its `erase` before the user row is deleted.
+For models of the citizens app itself (notifications and their deliveries), register the
+section from a module imported in `CitizensConfig.ready()`, like `personal_data_section`.
+Sections are exported in ascending `order` and erased in descending `order`, so the account
+section (order 0: sessions, e-mail addresses) is erased last, after the others have used the
+person's name to scrub it from the logs.
 
 The three callables:
 - `activity(user) -> list[ActivityStream]` (optional): what the resident's space lists. A
