@@ -10,6 +10,7 @@ class CitizensConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import personal_data_section, signals  # noqa: F401  (registration on import)
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="citizens.sync_role_permissions")

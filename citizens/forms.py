@@ -43,3 +43,54 @@ class ProfileForm(forms.ModelForm):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+
+class KeepOrErase:
+    KEEP = "keep"
+    ERASE = "erase"
+
+
+class AccountDeleteForm(forms.Form):
+    """Account deletion: the password, and what becomes of what the person wrote."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Pour vérifier que c'est bien vous."),
+    )
+    content = forms.ChoiceField(
+        label=_("Vos contributions et commentaires publiés"),
+        choices=[
+            (
+                KeepOrErase.KEEP,
+                _(
+                    "Les laisser en ligne, signés « ancien participant » : la concertation "
+                    "garde la trace de ce qui a été dit."
+                ),
+            ),
+            (
+                KeepOrErase.ERASE,
+                _(
+                    "Effacer leur texte : il ne reste que la mention « retiré par son auteur », "
+                    "pour que les fils de discussion et les chiffres restent justes."
+                ),
+            ),
+        ],
+        initial=KeepOrErase.KEEP,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Ce mot de passe n'est pas le bon."))
+        return password
+
+    @property
+    def erase_content(self) -> bool:
+        return self.cleaned_data["content"] == KeepOrErase.ERASE

@@ -92,8 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class ModerationLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        # Only account deletion may touch the log, and only to drop who did it.
-        if set(kwargs) - {"actor"} or kwargs.get("actor") is not None:
+        # Only account deletion may touch the log: to drop who did it, and to remove the
+        # person's name from the description of their own items (citizens.personal_data).
+        if set(kwargs) - {"actor", "object_repr"} or kwargs.get("actor") is not None:
             raise PermissionError("The moderation log is append-only.")
         return super().update(**kwargs)
 
@@ -148,3 +149,94 @@ class ModerationLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The moderation log is append-only.")
+
+
+# --- Personal data: sessions traceable to their account, data downloads (issue 7) ----------
+
+from django.contrib.sessions.base_session import AbstractBaseSession  # noqa: E402
+
+
+class AccountSession(AbstractBaseSession):
+    """The session store's table, with the account each session belongs to (see
+    citizens/sessions.py), so that deleting an account ends its sessions without reading
+    every session of the site."""
+
+    account_id = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore
+
+
+class DataExportState(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En préparation")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")
+    EXPIRED = "expired", _("Expiré")
+
+
+class DataExportQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(state__in=[DataExportState.PENDING, DataExportState.RUNNING])
+
+    def expired(self, now=None):
+        return self.filter(state=DataExportState.READY, expires_at__lte=now or timezone.now())
+
+
+class DataExport(models.Model):
+    """A resident's download of their data: prepared by a Celery task, private files served
+    only to its owner, for `DATA_EXPORT_TTL_DAYS` days."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    token = models.UUIDField(_("identifiant"), unique=True, editable=False)
+    state = models.CharField(
+        _("état"), max_length=10, choices=DataExportState.choices, default=DataExportState.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("prêt le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    # Names in the private storage (PRIVATE_STORAGE_ROOT), never under MEDIA or static.
+    json_name = models.CharField(max_length=200, blank=True)
+    zip_name = models.CharField(max_length=200, blank=True)
+    json_size = models.PositiveBigIntegerField(default=0)
+    zip_size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(_("erreur"), max_length=200, blank=True)
+
+    objects = DataExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("téléchargement de données")
+        verbose_name_plural = _("téléchargements de données")
+        indexes = [
+            models.Index(fields=["user", "-requested_at"]),
+            models.Index(fields=["state", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("citizens:data_export")
+
+    def is_expired(self, now=None) -> bool:
+        if self.state == DataExportState.EXPIRED:
+            return True
+        return bool(self.expires_at and self.expires_at <= (now or timezone.now()))
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (DataExportState.PENDING, DataExportState.RUNNING)

@@ -38,3 +38,21 @@ is_superuser = rules.is_superuser
 is_staff_role = is_team_member | is_mayors_office | is_superuser
 
 rules.add_perm("citizens.view_account", rules.is_authenticated)
+
+
+# --- Personal data and staff security (issue 7) -------------------------------------------
+
+
+@rules.predicate
+def is_export_owner(user, export) -> bool:
+    return export is not None and user.is_authenticated and export.user_id == user.pk
+
+
+# Who must have a second factor (TOTP) before reaching the back office and the reports.
+needs_second_factor = is_staff_role | rules.is_staff
+rules.add_rule("citizens.needs_second_factor", needs_second_factor)
+
+rules.add_perm("citizens.request_data_export", rules.is_authenticated & rules.is_active)
+rules.add_perm("citizens.download_data_export", is_export_owner)
+rules.add_perm("citizens.delete_account", rules.is_authenticated & rules.is_active)
+rules.add_perm("citizens.view_activity", rules.is_authenticated)

@@ -11,3 +11,165 @@ def user_update_profile(*, user: User, display_name: str, neighbourhood, languag
     user.full_clean(exclude=["password"])
     user.save(update_fields=["display_name", "neighbourhood", "language"])
     return user
+
+
+# --- Personal data: download and account deletion (issue 7) -------------------------------
+
+import logging  # noqa: E402
+import uuid  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
+
+from . import personal_data  # noqa: E402
+from .models import DataExport, DataExportState  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+# A resident may ask for this many downloads per day (each one reads all their data).
+DATA_EXPORTS_PER_DAY = 5
+# A preparation still pending or running after this long is considered lost.
+STALE_AFTER = timedelta(hours=1)
+
+
+class DataExportLimitReached(Exception):
+    pass
+
+
+def data_export_request(*, user: User) -> DataExport:
+    """Ask for a download; the task prepares it after commit. A download already in
+    preparation is returned rather than doubled."""
+    from .tasks import prepare_data_export
+
+    with transaction.atomic():
+        # Serialise a person's requests (double clicks, two tabs).
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = DataExport.objects.filter(user=user).in_progress().first()
+        if current is not None:
+            if current.requested_at > timezone.now() - STALE_AFTER:
+                return current
+            # Its task was lost (broker down at enqueue time): give up on it, start anew.
+            data_export_fail(export_id=current.pk, error="stale")
+        since = timezone.now() - timedelta(days=1)
+        if DataExport.objects.filter(user=user, requested_at__gte=since).count() >= (
+            DATA_EXPORTS_PER_DAY
+        ):
+            raise DataExportLimitReached
+        export = DataExport.objects.create(user=user, token=uuid.uuid4())
+        transaction.on_commit(lambda: prepare_data_export.delay(export_id=export.pk))
+    return export
+
+
+def _set_progress(export_id: int, value: int) -> None:
+    DataExport.objects.filter(pk=export_id, state=DataExportState.RUNNING).update(progress=value)
+
+
+def data_export_prepare(*, export_id: int) -> None:
+    """Build the files of a download. Runs in a Celery task; exits quietly when the download
+    is ready, expired or gone; safe to run again after a crash (files are rewritten)."""
+    from .exports import build_export, delete_export_files, write_export_files
+
+    claimed = DataExport.objects.filter(
+        pk=export_id, state__in=[DataExportState.PENDING, DataExportState.RUNNING]
+    ).update(state=DataExportState.RUNNING, started_at=timezone.now(), progress=5)
+    if not claimed:
+        return
+    export = DataExport.objects.select_related("user", "user__neighbourhood").get(pk=export_id)
+    user = export.user
+    data = build_export(user, progress=lambda value: _set_progress(export_id, value))
+    files = write_export_files(token=str(export.token), data=data, language=user.language)
+    now = timezone.now()
+    with transaction.atomic():
+        done = DataExport.objects.filter(pk=export_id, state=DataExportState.RUNNING).update(
+            state=DataExportState.READY,
+            progress=100,
+            finished_at=now,
+            expires_at=now + timedelta(days=settings.DATA_EXPORT_TTL_DAYS),
+            **files,
+        )
+        if done:
+            transaction.on_commit(lambda: _send_data_export_ready(export_id=export_id))
+    if not done:
+        # Deleted meanwhile (the account was deleted): leave no file behind.
+        delete_export_files([files["json_name"], files["zip_name"]])
+
+
+def _send_data_export_ready(*, export_id: int) -> None:
+    from .tasks import send_account_email
+
+    export = DataExport.objects.select_related("user").filter(pk=export_id).first()
+    if export is None:
+        return
+    user = export.user
+    context = {
+        "user": user,
+        "export": export,
+        "url": settings.SITE_URL.rstrip("/") + reverse("citizens:data_export"),
+        "TOWN_NAME": settings.TOWN_NAME,
+    }
+    with translation.override(user.language):
+        subject = render_to_string("citizens/email/data_export_ready_subject.txt", context)
+        body = render_to_string("citizens/email/data_export_ready_message.txt", context)
+        html = render_to_string("citizens/email/data_export_ready_message.html", context)
+    send_account_email.delay(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body=body,
+        html=html,
+        to=[user.email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def data_exports_purge(*, now=None) -> int:
+    """Delete the files of expired downloads (the row stays a while so that an old link
+    answers "expired"), and forget rows expired for more than 30 days."""
+    from .exports import delete_export_files
+
+    now = now or timezone.now()
+    purged = 0
+    for export in DataExport.objects.expired(now).only("pk", "json_name", "zip_name")[:500]:
+        delete_export_files([export.json_name, export.zip_name])
+        purged += DataExport.objects.filter(pk=export.pk, state=DataExportState.READY).update(
+            state=DataExportState.EXPIRED, json_name="", zip_name=""
+        )
+    stale = now - timedelta(days=30)
+    DataExport.objects.filter(state=DataExportState.EXPIRED, expires_at__lte=stale).delete()
+    DataExport.objects.filter(state=DataExportState.FAILED, requested_at__lte=stale).delete()
+    return purged
+
+
+def data_export_fail(*, export_id: int, error: str) -> None:
+    DataExport.objects.filter(
+        pk=export_id, state__in=[DataExportState.PENDING, DataExportState.RUNNING]
+    ).update(state=DataExportState.FAILED, error=error[:200], finished_at=timezone.now())
+
+
+class LastSuperuserError(Exception):
+    pass
+
+
+def user_delete_account(*, user: User, erase_content: bool) -> None:
+    """Delete an account in one transaction. Each registered section first removes or
+    anonymises its part (citizens.personal_data); then the user row is deleted, and every
+    foreign key left to it (comments, contributions, proposals, votes…) becomes NULL:
+    "ancien participant"."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if (
+            user.is_superuser
+            and not User.objects.filter(is_superuser=True, is_active=True)
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            raise LastSuperuserError
+        # The person's own section (sessions, addresses) goes last: the others may need
+        # their name to scrub it from the logs. What stays is written in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            for section in reversed(personal_data.sections()):
+                section.erase(user, erase_content=erase_content)
+        pk = user.pk
+        user.delete()
+    logger.info("Account %s deleted (content erased: %s).", pk, erase_content)

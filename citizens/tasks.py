@@ -37,3 +37,55 @@ def send_account_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# --- Personal data (issue 7) -----------------------------------------------------------------
+
+import logging  # noqa: E402
+
+from django.db import OperationalError  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=900,
+    soft_time_limit=840,
+)
+def prepare_data_export(self, *, export_id: int) -> None:
+    """Prepare a resident's data download (citizens.services.data_export_prepare)."""
+    from .services import data_export_fail, data_export_prepare
+
+    try:
+        data_export_prepare(export_id=export_id)
+    except (OperationalError, OSError) as error:
+        # Retried by autoretry_for; the download fails only when the retries are used up.
+        if self.request.retries >= self.max_retries:
+            data_export_fail(export_id=export_id, error=type(error).__name__)
+        raise
+    except Exception as error:
+        # A bug, not a transient failure: retrying would fail the same way.
+        logger.exception("Data export %s failed.", export_id)
+        data_export_fail(export_id=export_id, error=type(error).__name__)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def purge_data_exports() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): remove expired downloads' files."""
+    from .services import data_exports_purge
+
+    return data_exports_purge()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def clear_expired_sessions() -> None:
+    """Daily (CELERY_BEAT_SCHEDULE): Django leaves expired sessions in the table."""
+    from .sessions import SessionStore
+
+    SessionStore.clear_expired()

@@ -6,3 +6,6 @@ class ConsultationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "consultations"
     verbose_name = _("Concertations")
+
+    def ready(self):
+        from . import personal_data  # noqa: F401  (registers this app's part of a person's data)

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from citizens import pages
+
 from . import views
 
 admin.site.site_header = _("Participation – administration")
@@ -19,6 +21,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("confidentialite/", pages.privacy, name="privacy"),
+    path("accessibilite/", pages.accessibility, name="accessibility"),
 ]
 
 if settings.BENCH_ENDPOINTS:

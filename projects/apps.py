@@ -6,3 +6,6 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = _("Projets")
+
+    def ready(self):
+        from . import personal_data  # noqa: F401  (registers this app's part of a person's data)

@@ -165,6 +165,18 @@ def browser_login(page, user) -> None:
     page.wait_for_load_state()
 
 
+def browser_login_staff(page, user) -> None:
+    """Log a staff user in through the real pages, second factor (TOTP) included."""
+    from tests.factories import totp_code
+
+    browser_login(page, user)
+    page.wait_for_url("**/compte/2fa/authenticate/**")
+    form = page.locator("form[action$='/2fa/authenticate/']")
+    form.locator("input[name=code]").fill(totp_code(user))
+    form.locator("button[type=submit]:not([form])").click()
+    page.wait_for_load_state()
+
+
 # --- A real Celery worker on Redis ---------------------------------------------------------
 
 

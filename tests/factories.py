@@ -42,6 +42,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
+            # Staff roles come with their second factor, as with TeamMemberFactory.
+            if {MUNICIPAL_TEAM, MAYORS_OFFICE} & set(extracted):
+                _add_totp(self, create, None)
 
 
 ResidentFactory = UserFactory
@@ -50,23 +53,51 @@ ResidentFactory = UserFactory
 def _add_group(name: str):
     def hook(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=name))
+            obj.groups.add(
+                Group.objects.get_or_create(name=name)[0]
+            )  # flushed in transactional tests
 
     return factory.PostGeneration(hook)
+
+
+def _add_totp(obj, create, extracted, **kwargs):
+    """Staff must have a second factor to reach /admin/ and /rapports/: give them one unless
+    the test asks for a staff account without (`mfa=False`)."""
+    if create and extracted is not False:
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(obj, generate_totp_secret())
+
+
+def totp_code(user) -> str:
+    """The code the user's authenticator app shows now, from allauth's own TOTP functions."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 class TeamMemberFactory(UserFactory):
     is_staff = True
     role = _add_group(MUNICIPAL_TEAM)
+    mfa = factory.PostGeneration(_add_totp)
 
 
 class MayorsOfficeFactory(UserFactory):
     role = _add_group(MAYORS_OFFICE)
+    mfa = factory.PostGeneration(_add_totp)
 
 
 class SuperuserFactory(UserFactory):
     is_staff = True
     is_superuser = True
+    mfa = factory.PostGeneration(_add_totp)
 
 
 # --- projects ------------------------------------------------------------------------------

@@ -267,3 +267,29 @@ if env.bool("QUERY_COUNT_HEADER", default=False):
 # Behind a reverse proxy, how many X-Forwarded-For hops to trust for client IPs (allauth's
 # per-IP limits). 0: use REMOTE_ADDR.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Personal data and staff security (issue 7) ------------------------------------------
+# Sessions record their account so that deleting an account ends its sessions.
+SESSION_ENGINE = "citizens.sessions"
+# Residents' data downloads: private files, outside MEDIA_ROOT and static, served only through
+# a view that checks their owner. Several servers must share this folder (a mounted volume).
+PRIVATE_STORAGE_ROOT = env("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "private"))
+DATA_EXPORT_TTL_DAYS = 7
+# Staff (municipal team, mayor's office, superusers) need TOTP for these paths, and their
+# sessions end after this many seconds without a request.
+STAFF_MFA_REQUIRED_PATHS = ["/admin/", "/rapports/"]
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+MIDDLEWARE += ["citizens.middleware.StaffSecurityMiddleware"]
+CELERY_BEAT_SCHEDULE["purge-expired-data-exports"] = {
+    "task": "citizens.tasks.purge_data_exports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "citizens.tasks.clear_expired_sessions",
+    "schedule": 24 * 3600.0,
+}
+# Who residents write to about their data and the site's accessibility (shown on
+# /confidentialite/ and /accessibilite/; without them, the pages point to the town hall).
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="")
+TOWN_HALL_ADDRESS = env("TOWN_HALL_ADDRESS", default="")
