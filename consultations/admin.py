@@ -11,6 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import HttpResponseBadRequest
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -49,6 +50,24 @@ BULK_LIMIT = 200
 def _excerpt(text: str, length: int = 90) -> str:
     # Plain text: the admin escapes it when it renders the cell.
     return Truncator(" ".join((text or "").split())).chars(length)
+
+
+class HostileQuerySafeMixin:
+    """PostgreSQL refuses NUL characters in text: a changelist URL carrying one (in a
+    search, a filter or a page number) gets a 400, not a database error."""
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            return HttpResponseBadRequest(_("Paramètres de recherche invalides."))
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete endpoint searches here too.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
+def _author(item) -> str:
+    return item.author.display_name if item.author else str(_("Ancien participant"))
 
 
 def _can_moderate(request) -> bool:
@@ -164,7 +183,7 @@ class SynthesisInline(admin.StackedInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
     form = ConsultationAdminForm
     list_display = [
         "title",
@@ -242,6 +261,8 @@ class ConsultationAdmin(admin.ModelAdmin):
         if formset.model is not Synthesis:
             return super().save_formset(request, form, formset, change)
         consultation = form.instance
+        # What Django's change message reads after a formset's own save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             data = getattr(inline_form, "cleaned_data", None) or {}
             body = data.get("body")
@@ -300,7 +321,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 class FlagInline(admin.TabularInline):
     model = Flag
     fk_name = "contribution"
-    fields = ["reason", "details", "reporter", "created_at"]
+    fields = ["reason", "details", "reporter_name", "flagged_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -314,6 +335,14 @@ class FlagInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporter")
+
+    @admin.display(description=_("signalé par"))
+    def reporter_name(self, obj: Flag) -> str:
+        return obj.reporter.display_name if obj.reporter else _("Ancien participant")
+
+    @admin.display(description=_("le"))
+    def flagged_at(self, obj: Flag) -> str:
+        return timezone.localtime(obj.created_at).strftime("%d/%m/%Y %H:%M")
 
 
 class CommentFlagInline(FlagInline):
@@ -384,7 +413,10 @@ class ModerationActionsMixin:
             "title": title,
             "form": form,
             "queryset": queryset,
-            "preview": [_excerpt(str(item), 120) for item in queryset[:20]],
+            "preview": [
+                f"{_author(item)} : {_excerpt(item.body, 120)}"
+                for item in queryset.select_related("author")[:20]
+            ],
             "total": queryset.count(),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
@@ -399,7 +431,7 @@ class ModerationActionsMixin:
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
+class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.ModelAdmin):
     form = ContributionAdminForm
     list_display = [
         "excerpt",
@@ -420,7 +452,7 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
     inlines = [FlagInline]
     readonly_fields = [
         "consultation",
-        "author",
+        "author_name",
         "option",
         "body_text",
         "state",
@@ -430,7 +462,7 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
         "created_at",
         "published_at",
         "answered_at",
-        "answered_by",
+        "answered_by_name",
         "history",
     ]
 
@@ -442,7 +474,7 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
                 {
                     "fields": [
                         "consultation",
-                        "author",
+                        "author_name",
                         "option",
                         "body_text",
                         "created_at",
@@ -466,7 +498,7 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
             ),
             (
                 _("Réponse publique de l'équipe"),
-                {"fields": ["answer", "answered_at", "answered_by"]},
+                {"fields": ["answer", "answered_at", "answered_by_name"]},
             ),
             (
                 _("Prise en compte (après la clôture)"),
@@ -487,27 +519,17 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
             readonly += ["outcome", "outcome_reason"]
         return readonly
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue_rank=Case(
-                    When(state=ContributionState.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-        )
-
     def get_ordering(self, request):
         # The queue: pending first, then the most flagged, then the most recent.
-        return ["queue_rank", "-flag_count", "-created_at"]
+        pending_first = Case(
+            When(state=ContributionState.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "-flag_count", "-created_at"]
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term.replace("\x00", "")
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # Project updates may only cite what the public can read.
         through = Contribution.cited_in_updates.through._meta
         if (
@@ -534,6 +556,10 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
     @admin.display(description=_("auteur"), ordering="author__display_name")
     def author_name(self, obj: Contribution) -> str:
         return obj.author.display_name if obj.author else _("Ancien participant")
+
+    @admin.display(description=_("répondue par"))
+    def answered_by_name(self, obj: Contribution) -> str:
+        return obj.answered_by.display_name if obj.answered_by else "—"
 
     @admin.display(description=_("état"), ordering="state")
     def state_badge(self, obj: Contribution) -> str:
@@ -568,9 +594,6 @@ class ContributionAdmin(ModerationActionsMixin, admin.ModelAdmin):
                 )
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # flags are read-only; nothing else is related
 
     def _decide(self, contribution, actor, decision, reason):
         if decision == ModerationDecision.PUBLISH:
@@ -662,7 +685,7 @@ def _history(obj) -> str:
 
 
 @admin.register(FlaggedComment)
-class FlaggedCommentAdmin(ModerationActionsMixin, admin.ModelAdmin):
+class FlaggedCommentAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.ModelAdmin):
     form = CommentAdminForm
     list_display = [
         "excerpt",
@@ -680,7 +703,7 @@ class FlaggedCommentAdmin(ModerationActionsMixin, admin.ModelAdmin):
     actions = ["hide_selected", "restore_selected"]
     inlines = [CommentFlagInline]
     fieldsets = [
-        (None, {"fields": ["project", "author", "body_text", "created_at"]}),
+        (None, {"fields": ["project", "author_name", "body_text", "created_at"]}),
         (
             _("Modération"),
             {
@@ -697,7 +720,7 @@ class FlaggedCommentAdmin(ModerationActionsMixin, admin.ModelAdmin):
     ]
     readonly_fields = [
         "project",
-        "author",
+        "author_name",
         "body_text",
         "created_at",
         "state",
@@ -708,24 +731,17 @@ class FlaggedCommentAdmin(ModerationActionsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .filter(Q(flag_count__gt=0) | Q(state=CommentState.HIDDEN))
-            .annotate(
-                queue_rank=Case(
-                    When(state=CommentState.HIDDEN, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
+            super().get_queryset(request).filter(Q(flag_count__gt=0) | Q(state=CommentState.HIDDEN))
         )
 
     def get_ordering(self, request):
         # Hidden comments (waiting for a decision after flags) first, then the most flagged.
-        return ["queue_rank", "-flag_count", "-created_at"]
-
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+        hidden_first = Case(
+            When(state=CommentState.HIDDEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [hidden_first.asc(), "-flag_count", "-created_at"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -759,9 +775,6 @@ class FlaggedCommentAdmin(ModerationActionsMixin, admin.ModelAdmin):
                 services.comment_restore(comment=obj, actor=request.user, reason=reason)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass
 
     @admin.action(
         description=_("Masquer les commentaires sélectionnés (motif)"), permissions=["change"]
@@ -805,7 +818,7 @@ class ModerationActionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ModerationLogAdmin(admin.ModelAdmin):
+class ModerationLogAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor_name",
@@ -835,9 +848,6 @@ class ModerationLogAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = None
-
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
     # Append-only: nobody adds, changes or deletes here, superusers included.
     def has_add_permission(self, request) -> bool:

@@ -157,6 +157,20 @@ class ContributionAdminForm(forms.ModelForm):
         help_text=_("Obligatoire pour un refus ou un masquage ; montré à l'auteur."),
     )
 
+    answer = forms.CharField(
+        label=_("réponse de l'équipe"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Publique : elle s'affiche sous la contribution."),
+    )
+    outcome_reason = forms.CharField(
+        label=_("explication"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
     class Meta:
         model = Contribution
         fields = ["answer", "outcome", "outcome_reason"]
@@ -164,6 +178,21 @@ class ContributionAdminForm(forms.ModelForm):
             "answer": forms.Textarea(attrs={"rows": 4, "cols": 60}),
             "outcome_reason": forms.Textarea(attrs={"rows": 3, "cols": 60}),
         }
+
+    # The decisions that fit each state (see the services' transitions).
+    decisions_by_state = {
+        "pending": [ModerationDecision.PUBLISH, ModerationDecision.REJECT],
+        "published": [ModerationDecision.HIDE],
+        "hidden": [ModerationDecision.RESTORE],
+        "rejected": [ModerationDecision.PUBLISH],
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = self.decisions_by_state.get(self.instance.state, [])
+        self.fields["decision"].choices = [("", _("Aucune"))] + [
+            (value, label) for value, label in ModerationDecision.choices if value in allowed
+        ]
 
     def clean_answer(self) -> str:
         return clean_text(self.cleaned_data.get("answer", ""), required=False)
@@ -212,6 +241,19 @@ class CommentAdminForm(forms.ModelForm):
 
     class Meta:
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = (
+            ModerationDecision.HIDE
+            if self.instance.state == "published"
+            else (ModerationDecision.RESTORE)
+        )
+        self.fields["decision"].choices = [
+            (value, label)
+            for value, label in self.fields["decision"].choices
+            if value in ("", allowed)
+        ]
 
     def clean_decision_reason(self) -> str:
         return clean_text(self.cleaned_data.get("decision_reason", ""), required=False)

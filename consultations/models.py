@@ -18,7 +18,7 @@ class ModerationMode(models.TextChoices):
 class RoundState(models.TextChoices):
     UPCOMING = "upcoming", _("À venir")
     OPEN = "open", _("Ouverte")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
     SYNTHESIS = "synthesis", _("Synthèse publiée")
 
 

@@ -64,3 +64,15 @@ def close_round(consultation) -> None:
         opens_at=now - timedelta(days=30), closes_at=now - timedelta(minutes=1)
     )
     consultation.refresh_from_db()
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """Transactional tests flush the database between tests, data migrations included: put
+    the role groups back."""
+    from django.contrib.auth.models import Group
+
+    from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM
+
+    for name in (MUNICIPAL_TEAM, MAYORS_OFFICE):
+        Group.objects.get_or_create(name=name)

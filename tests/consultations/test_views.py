@@ -424,3 +424,25 @@ def test_third_flag_through_the_page_hides_the_contribution(open_round):
     contribution.refresh_from_db()
     assert contribution.state == ContributionState.HIDDEN
     assert "Spam spam" not in text(login(ResidentFactory()).get(detail_url(open_round)))
+
+
+# --- the home page partial -----------------------------------------------------------------
+
+
+def test_home_partial_lists_open_rounds_with_a_link_to_all(rf, open_round, upcoming_round):
+    from django.template.loader import render_to_string
+
+    from consultations.selectors import consultation_list_open_for_home
+
+    html = render_to_string(
+        "consultations/_home_open.html",
+        {"open_consultations": consultation_list_open_for_home(limit=3)},
+        request=rf.get("/"),
+    )
+    assert open_round.title in html and upcoming_round.title not in html
+    assert 'href="/consultations/amenager-la-place/"' in html
+    assert 'href="/consultations/"' in html
+    empty = render_to_string("consultations/_home_open.html", {"open_consultations": []})
+    assert "Aucune concertation n&#x27;est ouverte" in empty or (
+        "Aucune concertation n'est ouverte" in empty
+    )
