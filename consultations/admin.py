@@ -173,13 +173,17 @@ class SynthesisInline(admin.StackedInline):
     model = Synthesis
     form = SynthesisInlineForm
     formset = SynthesisFormSet
-    fields = ["body", "publish", "published_at", "author"]
-    readonly_fields = ["published_at", "author"]
+    fields = ["body", "publish", "published_at", "author_name"]
+    readonly_fields = ["published_at", "author_name"]
     max_num = 1
     extra = 1
     can_delete = False
     verbose_name = _("synthèse")
     verbose_name_plural = _("synthèse (après la clôture)")
+
+    @admin.display(description=_("rédigée par"))
+    def author_name(self, obj: Synthesis) -> str:
+        return obj.author.display_name if obj and obj.author else "—"
 
 
 @admin.register(Consultation)
@@ -199,13 +203,27 @@ class ConsultationAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
     search_fields = ["title", "question", "project__title"]
     list_select_related = ["project", "synthesis"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["contribution_count", "vote_count", "author", "created_at", "queue_links"]
+    readonly_fields = [
+        "contribution_count",
+        "vote_count",
+        "author_name",
+        "created_at",
+        "queue_links",
+    ]
     fieldsets = [
         (None, {"fields": ["project", "title", "slug", "question", "context"]}),
         (_("Calendrier et modération"), {"fields": ["opens_at", "closes_at", "moderation"]}),
         (
             _("Participation"),
-            {"fields": ["contribution_count", "vote_count", "queue_links", "author", "created_at"]},
+            {
+                "fields": [
+                    "contribution_count",
+                    "vote_count",
+                    "queue_links",
+                    "author_name",
+                    "created_at",
+                ]
+            },
         ),
     ]
     inlines = [OptionInline, SynthesisInline]
@@ -226,6 +244,10 @@ class ConsultationAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
     @admin.display(description=_("état"))
     def state_label(self, obj: Consultation) -> str:
         return obj.state_label
+
+    @admin.display(description=_("créée par"))
+    def author_name(self, obj: Consultation) -> str:
+        return obj.author.display_name if obj.author else "—"
 
     @admin.display(description=_("contributions"))
     def queue_links(self, obj: Consultation):
@@ -825,24 +847,29 @@ class ModerationLogAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
         "action_label",
         "content_type",
         "object_repr",
-        "from_state",
-        "to_state",
+        "from_label",
+        "to_label",
         "reason_excerpt",
         "automatic",
     ]
-    list_filter = [ModerationActionFilter, "automatic", "content_type", "created_at"]
+    list_filter = [
+        ModerationActionFilter,
+        "automatic",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
     search_fields = ["object_repr", "reason", "actor__display_name", "actor__email"]
     list_select_related = ["actor", "content_type"]
     list_per_page = 100
     fields = [
         "created_at",
-        "actor",
+        "actor_name",
         "action_label",
         "content_type",
         "object_id",
         "object_repr",
-        "from_state",
-        "to_state",
+        "from_label",
+        "to_label",
         "reason",
         "automatic",
     ]
@@ -876,6 +903,23 @@ class ModerationLogAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
     @admin.display(description=_("motif"))
     def reason_excerpt(self, obj: ModerationLog) -> str:
         return _excerpt(obj.reason, 120)
+
+    @admin.display(description=_("état avant"))
+    def from_label(self, obj: ModerationLog) -> str:
+        return _state_label(obj, obj.from_state)
+
+    @admin.display(description=_("état après"))
+    def to_label(self, obj: ModerationLog) -> str:
+        return _state_label(obj, obj.to_state)
+
+
+def _state_label(entry: ModerationLog, code: str) -> str:
+    """The state in French for the items this app moderates; other apps' codes as written."""
+    labels = {
+        "contribution": dict(ContributionState.choices),
+        "comment": dict(CommentState.choices),
+    }.get(entry.content_type.model, {})
+    return str(labels.get(code, code))
 
 
 if admin.site.is_registered(ModerationLog):

@@ -51,10 +51,11 @@ def _render_detail(
     state = consultation.state_at()
     options = selectors.option_list(consultation=consultation)
     can_participate = rules.has_perm("consultations.contribute", user, consultation)
-    current_vote = selectors.vote_get(consultation=consultation, user=user) if options else None
+    current_vote = None
     if can_participate:
         contribution_form = contribution_form or ContributionForm(options=options)
         if options:
+            current_vote = selectors.vote_get(consultation=consultation, user=user)
             initial = {"option": current_vote.option_id if current_vote else None}
             vote_form = vote_form or VoteForm(options=options, initial=initial)
     page = selectors.contribution_page(consultation=consultation, page=request.GET.get("page"))

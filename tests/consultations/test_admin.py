@@ -607,4 +607,6 @@ def test_the_log_filters_and_search(team_client, team_member, open_round):
         assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 200
     for query in ("?q=%00", "?action=%00"):
         assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 400
-    assert "Spam évident" in text(team_client.get("/admin/citizens/moderationlog/?q=évident"))
+    page = text(team_client.get("/admin/citizens/moderationlog/?q=évident"))
+    assert "Spam évident" in page
+    assert "Publiée" in page and "Masquée" in page and "Masquage" in page  # in French
