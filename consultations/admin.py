@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpResponseBadRequest
 from django.template.defaultfilters import linebreaksbr
@@ -113,9 +114,7 @@ class OptionInline(admin.TabularInline):
     fields = ["label", "description", "position", "vote_count"]
     readonly_fields = ["vote_count"]
     extra = 0
-    formfield_overrides = {
-        Option._meta.get_field("description"): {"widget": forms.Textarea(attrs={"rows": 2})}
-    }
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting an option would delete its votes: not once the round has votes.
@@ -138,6 +137,12 @@ class SynthesisInlineForm(forms.ModelForm):
         model = Synthesis
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 10, "cols": 80})}
+        help_texts = {
+            "body": _(
+                "Markdown simple : **gras**, listes, liens, intertitres avec ### (la page "
+                "donne déjà le titre « Synthèse »)."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -288,7 +293,8 @@ class ConsultationAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
         for inline_form in formset.forms:
             data = getattr(inline_form, "cleaned_data", None) or {}
             body = data.get("body")
-            if not body or not (inline_form.has_changed() or data.get("publish")):
+            # Ticking "publish" or editing the text changes the form; an untouched form waits.
+            if not body or not inline_form.has_changed():
                 continue
             already_published = bool(inline_form.instance.pk and inline_form.instance.published_at)
             if data.get("publish") or already_published:
@@ -380,6 +386,13 @@ class ModerationActionsMixin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def response_action(self, request, queryset):
+        # A tampered selection (not ids) is a bad request, not a database error.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(not value.isdigit() for value in selected):
+            return HttpResponseBadRequest(_("Sélection invalide."))
+        return super().response_action(request, queryset)
 
     def _apply(self, request, queryset, decide) -> None:
         done, skipped = 0, 0

@@ -64,10 +64,11 @@ class AlreadyFlagged(ValidationError):
     pass
 
 
-def _stored_text(message) -> str:
-    # Texts stored in the database are written in the site's language, whoever triggers them.
+def _stored_text(message, **params) -> str:
+    # Texts stored in the database are written in the site's language, whatever the language
+    # of the request that triggers them (so interpolate inside the override).
     with translation.override(settings.LANGUAGE_CODE):
-        return str(message)
+        return str(message) % params if params else str(message)
 
 
 def _require_reason(reason: str) -> str:
@@ -368,8 +369,8 @@ def _auto_hide(item: Contribution | Comment) -> None:
         _(
             "Masqué automatiquement après %(count)d signalements, en attente de la décision "
             "de l'équipe."
-        )
-        % {"count": AUTO_HIDE_FLAGS}
+        ),
+        count=AUTO_HIDE_FLAGS,
     )
     if isinstance(item, Contribution):
         if item.state != ContributionState.PUBLISHED:

@@ -158,7 +158,9 @@ def test_list_and_round_pages_have_no_axe_violation(page, round_):
     assert axe_violations(page) == []
 
 
-def test_round_page_fits_360_px(mobile_page, round_):
+def test_list_and_round_pages_fit_360_px(mobile_page, round_):
+    mobile_page.goto("/consultations/")
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360
     browser_login(mobile_page, ResidentFactory())
     mobile_page.goto(round_.get_absolute_url())
     assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -610,3 +610,23 @@ def test_the_log_filters_and_search(team_client, team_member, open_round):
     page = text(team_client.get("/admin/citizens/moderationlog/?q=évident"))
     assert "Spam évident" in page
     assert "Publiée" in page and "Masquée" in page and "Masquage" in page  # in French
+
+
+@pytest.mark.parametrize("selected", ["abc", "1 OR 1=1", "\x00", "-1"])
+def test_a_tampered_selection_is_a_400(team_client, open_round, selected):
+    ContributionFactory(consultation=open_round)
+    response = team_client.post(
+        CHANGELIST, {"action": "publish_selected", helpers.ACTION_CHECKBOX_NAME: [selected]}
+    )
+    assert response.status_code == 400
+    assert not ModerationLog.objects.exists()
+
+
+def test_a_tampered_reason_page_gets_a_message_not_a_500(team_client, moderated_round):
+    item = contribution_submit(consultation=moderated_round, author=ResidentFactory(), body="x")
+    for reason in ("\x00", "\u202e", "x" * 2001):
+        response = action(team_client, "reject_selected", [item], apply="yes", reason=reason)
+        assert response.status_code == 400
+        assert "errorlist" in text(response)
+    item.refresh_from_db()
+    assert item.state == "pending"

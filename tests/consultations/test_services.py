@@ -432,3 +432,14 @@ def test_synthesis_outcomes_only_for_this_rounds_published_contributions(closed_
 def test_only_the_team_publishes_a_synthesis(closed_round):
     with pytest.raises(PermissionDenied):
         synthesis_publish(consultation=closed_round, author=UserFactory(), body="Non")
+
+
+def test_the_automatic_reason_is_stored_in_french_whatever_the_request_language(open_round):
+    from django.utils import translation
+
+    contribution = published(open_round)
+    with translation.override("en"):
+        for _ in range(3):
+            flag_submit(reporter=ResidentFactory(), reason="spam", contribution=contribution)
+    contribution.refresh_from_db()
+    assert contribution.moderation_reason.startswith("Masqué automatiquement après 3")
