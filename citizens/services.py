@@ -1,6 +1,16 @@
-from django.db import transaction
+import logging
+import uuid
+from datetime import timedelta
 
-from .models import User
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import personal_data
+from .models import DataExport, DataExportState, ModerationLog, User
 
 
 @transaction.atomic
@@ -15,17 +25,6 @@ def user_update_profile(*, user: User, display_name: str, neighbourhood, languag
 
 # --- Personal data: download and account deletion (issue 7) -------------------------------
 
-import logging  # noqa: E402
-import uuid  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone, translation  # noqa: E402
-
-from . import personal_data  # noqa: E402
-from .models import DataExport, DataExportState  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -173,3 +172,28 @@ def user_delete_account(*, user: User, erase_content: bool) -> None:
         pk = user.pk
         user.delete()
     logger.info("Account %s deleted (content erased: %s).", pk, erase_content)
+
+
+def moderation_log_write(
+    *,
+    actor: User | None,
+    obj,
+    action: str,
+    from_state: str,
+    to_state: str,
+    reason: str,
+    automatic: bool = False,
+) -> ModerationLog:
+    """Append one row to the moderation log (who, what, when, why). Call it inside the
+    service's transaction, so the decision and its record commit together."""
+    return ModerationLog.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        automatic=automatic,
+    )

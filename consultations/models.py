@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.models import Comment
+
 
 class ModerationMode(models.TextChoices):
     AFTER = "after", _("Publication immédiate, modération après")
@@ -16,7 +18,7 @@ class ModerationMode(models.TextChoices):
 class RoundState(models.TextChoices):
     UPCOMING = "upcoming", _("À venir")
     OPEN = "open", _("Ouverte")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
     SYNTHESIS = "synthesis", _("Synthèse publiée")
 
 
@@ -97,6 +99,10 @@ class Consultation(models.Model):
     @property
     def state(self) -> str:
         return self.state_at()
+
+    @property
+    def state_label(self) -> str:
+        return RoundState(self.state_at()).label
 
 
 class Option(models.Model):
@@ -295,3 +301,13 @@ class Synthesis(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Synthèse')} : {self.consultation}"
+
+
+class FlaggedComment(Comment):
+    """Project comments as the moderation queue sees them (flagged or hidden), so the team
+    moderates them from the consultations admin without touching the projects app."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("commentaire signalé")
+        verbose_name_plural = _("commentaires signalés")

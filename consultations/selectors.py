@@ -1,0 +1,132 @@
+"""Reads of the consultations app, shaped for the pages that show them.
+
+Every list is bounded (a limit or a page) and fetched with what its template reads, so a
+page's query count does not grow with rounds, contributions, votes or options.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from citizens.models import User
+from projects.models import ProjectUpdate
+
+from .models import Consultation, Contribution, ContributionState, Flag, Option, Vote
+
+LIST_SECTION_LIMIT = 30
+CLOSED_PER_PAGE = 12
+CONTRIBUTIONS_PER_PAGE = 20
+OWN_CONTRIBUTIONS_LIMIT = 20
+
+
+def _rounds() -> QuerySet[Consultation]:
+    return Consultation.objects.select_related("project", "synthesis")
+
+
+@dataclass
+class ConsultationIndex:
+    open: list[Consultation]
+    upcoming: list[Consultation]
+    closed: Page
+
+
+def consultation_index(*, closed_page: str | int | None = 1) -> ConsultationIndex:
+    """The /consultations/ page: open rounds (closing soonest first), upcoming rounds
+    (opening soonest first), and closed rounds, most recent first, a page at a time."""
+    now = timezone.now()
+    open_rounds = list(_rounds().open(now).order_by("closes_at", "pk")[:LIST_SECTION_LIMIT])
+    upcoming = list(_rounds().upcoming(now).order_by("opens_at", "pk")[:LIST_SECTION_LIMIT])
+    closed = Paginator(_rounds().closed(now).order_by("-closes_at", "-pk"), CLOSED_PER_PAGE)
+    return ConsultationIndex(
+        open=open_rounds, upcoming=upcoming, closed=closed.get_page(closed_page)
+    )
+
+
+def consultation_list_open_for_home(*, limit: int = 3) -> list[Consultation]:
+    """Open rounds for the home page, the ones closing soonest first."""
+    return list(_rounds().open().order_by("closes_at", "pk")[:limit])
+
+
+def consultation_get(*, slug: str) -> Consultation:
+    return get_object_or_404(_rounds(), slug=slug)
+
+
+def option_list(*, consultation: Consultation) -> list[Option]:
+    return list(consultation.options.all())
+
+
+@dataclass
+class OptionResult:
+    option: Option
+    votes: int
+    percent: float
+
+    @property
+    def bar_class(self) -> str:
+        # Widths come from CSS classes in steps of 5 %, never from inline styles.
+        return f"result-bar-{int(round(self.percent / 5) * 5)}"
+
+
+def option_results(*, options: list[Option]) -> tuple[list[OptionResult], int]:
+    """Votes and shares per option, from the counters the services keep."""
+    total = sum(option.vote_count for option in options)
+    results = [
+        OptionResult(
+            option=option,
+            votes=option.vote_count,
+            percent=round(100 * option.vote_count / total, 1) if total else 0.0,
+        )
+        for option in options
+    ]
+    return results, total
+
+
+def vote_get(*, consultation: Consultation, user: User) -> Vote | None:
+    if not user.is_authenticated:
+        return None
+    return Vote.objects.filter(consultation=consultation, user=user).first()
+
+
+def _with_page_relations(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    return queryset.select_related("author", "option", "answered_by").prefetch_related(
+        Prefetch(
+            "cited_in_updates",
+            queryset=ProjectUpdate.objects.select_related("project").order_by("published_at"),
+        )
+    )
+
+
+def contribution_page(*, consultation: Consultation, page: str | int | None = 1) -> Page:
+    """The round's published contributions, oldest first, a page at a time."""
+    queryset = _with_page_relations(
+        consultation.contributions.filter(state=ContributionState.PUBLISHED).order_by(
+            "created_at", "pk"
+        )
+    )
+    return Paginator(queryset, CONTRIBUTIONS_PER_PAGE).get_page(page)
+
+
+def contribution_list_of_author(*, consultation: Consultation, user: User) -> list[Contribution]:
+    """The viewer's own contributions to the round, in every state, most recent first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        _with_page_relations(
+            consultation.contributions.filter(author=user).order_by("-created_at", "-pk")
+        )[:OWN_CONTRIBUTIONS_LIMIT]
+    )
+
+
+def flagged_contribution_ids(*, user: User, contributions) -> set[int]:
+    """Which of these contributions the user already flagged (one query for a page)."""
+    ids = [c.pk for c in contributions]
+    if not user.is_authenticated or not ids:
+        return set()
+    return set(
+        Flag.objects.filter(reporter=user, contribution_id__in=ids).values_list(
+            "contribution_id", flat=True
+        )
+    )

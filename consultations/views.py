@@ -1,0 +1,243 @@
+"""Pages of the consultations app: thin, permission -> form -> service -> redirect/render."""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from citizens.ratelimit import rate_limited
+from citizens.rules import is_verified_resident
+from projects.models import Comment, CommentState
+
+from . import selectors
+from .forms import ContributionForm, FlagForm, VoteForm
+from .models import Consultation, Contribution, ContributionState, ModerationMode, RoundState
+from .services import AlreadyFlagged, contribution_submit, flag_submit, vote_cast
+
+
+@require_safe
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    index = selectors.consultation_index(closed_page=request.GET.get("page"))
+    return render(request, "consultations/list.html", {"index": index})
+
+
+def _refusal(request: HttpRequest, consultation: Consultation, state: str) -> str:
+    """Why this person cannot contribute or vote right now, in plain French."""
+    if state == RoundState.UPCOMING:
+        return _("Cette concertation n'est pas encore ouverte : revenez à partir de son ouverture.")
+    if state != RoundState.OPEN:
+        return _("Cette concertation est close : il n'est plus possible de contribuer ni de voter.")
+    if not request.user.is_authenticated:
+        return _("Connectez-vous pour contribuer et voter.")
+    if not is_verified_resident(request.user):
+        return _("Confirmez votre adresse e-mail pour contribuer et voter.")
+    return ""
+
+
+def _render_detail(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    contribution_form: ContributionForm | None = None,
+    vote_form: VoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    state = consultation.state_at()
+    options = selectors.option_list(consultation=consultation)
+    can_participate = rules.has_perm("consultations.contribute", user, consultation)
+    current_vote = None
+    if can_participate:
+        contribution_form = contribution_form or ContributionForm(options=options)
+        if options:
+            current_vote = selectors.vote_get(consultation=consultation, user=user)
+            initial = {"option": current_vote.option_id if current_vote else None}
+            vote_form = vote_form or VoteForm(options=options, initial=initial)
+    page = selectors.contribution_page(consultation=consultation, page=request.GET.get("page"))
+    own = selectors.contribution_list_of_author(consultation=consultation, user=user)
+    show_results = bool(options) and state in (RoundState.CLOSED, RoundState.SYNTHESIS)
+    results, total_votes = selectors.option_results(options=options) if show_results else ([], 0)
+    synthesis = consultation.synthesis if state == RoundState.SYNTHESIS else None
+    context = {
+        "consultation": consultation,
+        "state": state,
+        "RoundState": RoundState,
+        "options": options,
+        "can_participate": can_participate,
+        "refusal": "" if can_participate else _refusal(request, consultation, state),
+        "contribution_form": contribution_form,
+        "vote_form": vote_form,
+        "current_vote": current_vote,
+        "page": page,
+        "own_contributions": own,
+        "show_results": show_results,
+        "results": results,
+        "total_votes": total_votes,
+        "synthesis": synthesis,
+        "can_flag": is_verified_resident(user),
+        "flagged_ids": selectors.flagged_contribution_ids(user=user, contributions=page),
+        "moderated_before": consultation.moderation == ModerationMode.BEFORE,
+    }
+    return render(request, "consultations/detail.html", context, status=status)
+
+
+@require_safe
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    return _render_detail(request, consultation)
+
+
+def _refuse_participation(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    state = consultation.state_at()
+    if state == RoundState.OPEN and not request.user.is_authenticated:
+        return redirect_to_login(consultation.get_absolute_url())
+    messages.error(request, _refusal(request, consultation, state))
+    return _render_detail(request, consultation, status=403)
+
+
+@require_POST
+@rate_limited("contribute")
+def contribute(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    if not rules.has_perm("consultations.contribute", request.user, consultation):
+        return _refuse_participation(request, consultation)
+    options = selectors.option_list(consultation=consultation)
+    form = ContributionForm(request.POST, options=options)
+    if not form.is_valid():
+        return _render_detail(request, consultation, contribution_form=form, status=400)
+    try:
+        contribution = contribution_submit(
+            consultation=consultation,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            option=form.cleaned_data.get("option"),
+        )
+    except PermissionDenied:
+        return _refuse_participation(request, consultation)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render_detail(request, consultation, contribution_form=form, status=400)
+    if contribution.state == ContributionState.PENDING:
+        messages.success(
+            request,
+            _("Merci ! Votre contribution sera publiée après validation par l'équipe."),
+        )
+    else:
+        messages.success(request, _("Merci ! Votre contribution est publiée."))
+    return redirect(f"{consultation.get_absolute_url()}#mes-contributions")
+
+
+@require_POST
+@rate_limited("vote")
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    if not rules.has_perm("consultations.vote", request.user, consultation):
+        return _refuse_participation(request, consultation)
+    options = selectors.option_list(consultation=consultation)
+    form = VoteForm(request.POST, options=options)
+    if not form.is_valid():
+        return _render_detail(request, consultation, vote_form=form, status=400)
+    try:
+        vote_cast(consultation=consultation, voter=request.user, option=form.cleaned_data["option"])
+    except PermissionDenied:
+        return _refuse_participation(request, consultation)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render_detail(request, consultation, vote_form=form, status=400)
+    messages.success(
+        request,
+        _("Votre vote est enregistré : « %(option)s ». Vous pouvez le changer jusqu'à la clôture.")
+        % {"option": form.cleaned_data["option"].label},
+    )
+    return redirect(f"{consultation.get_absolute_url()}#vote")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Flags ---------------------------------------------------------------------------------
+
+
+def _comment_url(comment: Comment) -> str:
+    try:
+        return comment.get_absolute_url()
+    except NoReverseMatch:  # the projects pages are not installed in this deployment
+        return reverse("consultations:list")
+
+
+def _flag_refusal(request: HttpRequest, item) -> str:
+    if not is_verified_resident(request.user):
+        return _("Confirmez votre adresse e-mail pour signaler un contenu.")
+    if item.author_id == request.user.pk:
+        return _("Vous ne pouvez pas signaler votre propre contenu.")
+    return _("Vous avez déjà signalé ce contenu : l'équipe l'examinera.")
+
+
+def _flag_view(request: HttpRequest, *, item, kind: str, back_url: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {"item": item, "kind": kind, "back_url": back_url, "action": request.path}
+    if not rules.has_perm("consultations.flag", request.user, item):
+        context["refusal"] = _flag_refusal(request, item)
+        return render(request, "consultations/flag.html", context, status=403)
+    form = FlagForm(request.POST) if request.method == "POST" else FlagForm()
+    if request.method == "POST":
+        if form.is_valid():
+            target = {"contribution": item} if kind == "contribution" else {"comment": item}
+            try:
+                flag_submit(
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                    **target,
+                )
+            except (AlreadyFlagged, PermissionDenied):
+                context["refusal"] = _flag_refusal(request, item)
+                return render(request, "consultations/flag.html", context, status=403)
+            messages.success(
+                request, _("Merci, votre signalement est transmis à l'équipe municipale.")
+            )
+            return redirect(back_url)
+        context["form"] = form
+        return render(request, "consultations/flag.html", context, status=400)
+    context["form"] = form
+    return render(request, "consultations/flag.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("flag")
+def flag_contribution(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("consultation", "author"),
+        pk=pk,
+        state=ContributionState.PUBLISHED,
+    )
+    return _flag_view(
+        request,
+        item=contribution,
+        kind="contribution",
+        back_url=contribution.get_absolute_url(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("flag")
+def flag_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.select_related("project", "author").filter(
+            Q(state=CommentState.PUBLISHED), is_deleted=False, project__is_hidden=False
+        ),
+        pk=pk,
+    )
+    return _flag_view(request, item=comment, kind="comment", back_url=_comment_url(comment))

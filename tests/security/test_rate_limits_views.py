@@ -1,0 +1,31 @@
+"""Writes answer 429 with a French message past their per-resident limit."""
+
+import pytest
+
+from tests.conftest import login
+from tests.factories import ConsultationFactory, OptionFactory, ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_contributions_past_the_limit_get_429_and_nothing_is_written(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "contribute": ["2/m"]}
+    consultation = ConsultationFactory()
+    client = login(ResidentFactory())
+    url = f"/consultations/{consultation.slug}/contribuer/"
+    statuses = [
+        client.post(url, {"body": f"Idée numéro {i} pour la place"}).status_code for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert consultation.contributions.count() == 2
+    response = client.post(url, {"body": "encore une"})
+    assert "Trop de demandes" in response.content.decode()
+
+
+def test_votes_past_the_limit_get_429(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": ["1/m"]}
+    option = OptionFactory()
+    client = login(ResidentFactory())
+    url = f"/consultations/{option.consultation.slug}/voter/"
+    assert client.post(url, {"option": option.pk}).status_code == 302
+    assert client.post(url, {"option": option.pk}).status_code == 429
