@@ -12,7 +12,13 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request):
-    return render(request, "home.html")
+    from projects.selectors import project_list_recent, project_update_list_latest
+
+    context = {
+        "recent_projects": project_list_recent(limit=6),
+        "latest_updates": project_update_list_latest(limit=5),
+    }
+    return render(request, "home.html", context)
 
 
 def _check_database() -> None:
