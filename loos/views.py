@@ -7,13 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from projects.selectors import project_list_recent, project_update_list_latest
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request):
-    from projects.selectors import project_list_recent, project_update_list_latest
-
     context = {
         "recent_projects": project_list_recent(limit=6),
         "latest_updates": project_update_list_latest(limit=5),

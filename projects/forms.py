@@ -59,11 +59,12 @@ class ProjectFilterForm(forms.Form):
     tri = forms.ChoiceField(
         label=_("Trier par"),
         required=False,
+        initial=Sort.RECENT,
         choices=[
-            (Sort.RELEVANCE, _("Pertinence (avec une recherche)")),
             (Sort.RECENT, _("Les plus récents")),
             (Sort.SUPPORTED, _("Les plus soutenus")),
             (Sort.DISCUSSED, _("Les plus discutés")),
+            (Sort.RELEVANCE, _("Pertinence (avec une recherche)")),
         ],
     )
 

@@ -4,7 +4,7 @@ log written in the same transaction."""
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import rules
@@ -42,6 +42,16 @@ SLUG_ATTEMPTS = 5
 def _require(permission: str, user, obj=None) -> None:
     if not rules.has_perm(permission, user, obj):
         raise PermissionDenied
+
+
+# A second submit of the same text by the same person within this window is a double click.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=60)
+
+
+def _lock_author(user: User) -> None:
+    """Serialise one person's writes (row lock until commit): a double submit waits for the
+    first, then finds what it wrote."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 # --- projects ------------------------------------------------------------------------------
@@ -124,6 +134,15 @@ def project_propose(
 ) -> Project:
     """A resident's proposal: published at once, status proposed; its author follows it."""
     _require("projects.propose", author)
+    _lock_author(author)
+    duplicate = Project.objects.filter(
+        author=author,
+        title=title,
+        body=body,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if duplicate is not None:
+        return duplicate
     project = project_create(
         author=author,
         title=title,
@@ -274,6 +293,17 @@ def comment_post(
         if not _is_counted(parent):
             raise ValidationError(_("On ne peut plus répondre à ce commentaire."))
     _check_comment_body(body)
+    _lock_author(author)
+    duplicate = Comment.objects.filter(
+        project=project,
+        parent=parent,
+        author=author,
+        body=body,
+        is_deleted=False,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if duplicate is not None:
+        return duplicate
     comment = Comment(
         project=project,
         author=author,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import selectors, services
 from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
 from .models import Comment, Project
-from .selectors import CommentOrder, ProjectFilters
+from .selectors import CommentOrder, ProjectFilters, Sort
 
 MAP_CENTER_DEFAULT = (50.457, 2.792)
 
@@ -107,7 +107,11 @@ def _page_project(request, slug: str) -> Project:
 
 @require_safe
 def project_list(request):
-    form = ProjectFilterForm(request.GET or None)
+    data = request.GET.copy() if request.GET else None
+    if data is not None and not data.get("tri"):
+        # Show the sort actually applied: by relevance when searching, else the most recent.
+        data["tri"] = Sort.RELEVANCE if data.get("q", "").strip() else Sort.RECENT
+    form = ProjectFilterForm(data)
     filters = form.filters()
     page = selectors.project_list_page(filters=filters, page=request.GET.get("page"))
     projects = list(page.object_list)

@@ -125,3 +125,21 @@ def test_the_list_is_usable_at_360_px(mobile_page, street):
     assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360
     mobile_page.goto(street.get_absolute_url())
     assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_map_survives_failing_tiles_and_the_picker_fills_the_fields(page, street, settings):
+    settings.MAP_TILES_URL = "/tuiles-absentes/{z}/{x}/{y}.png"
+    page.goto("/projets/")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(page.get_by_text("Le fond de plan n'a pas pu être chargé.")).to_be_visible()
+    expect(page.get_by_role("link", name="Requalification de la rue Jean Jaurès")).to_be_visible()
+
+    browser_login(page, ResidentFactory())
+    page.goto("/projets/proposer/")
+    page.locator(".location-picker-map").click(position={"x": 120, "y": 100})
+    latitude = float(page.get_by_label("Latitude").input_value())
+    longitude = float(page.get_by_label("Longitude").input_value())
+    assert 50.3 < latitude < 50.6 and 2.6 < longitude < 3.0
+    page.get_by_role("button", name="Effacer le lieu").click()
+    expect(page.get_by_label("Latitude")).to_have_value("")
+    assert axe_violations(page) == []

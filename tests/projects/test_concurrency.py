@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from projects import services
-from projects.models import Follow, Project, Support
+from projects.models import Comment, Follow, Project, Support
 from tests.conftest import login
 from tests.factories import ProjectFactory, ResidentFactory
 
@@ -117,3 +117,20 @@ def test_simultaneous_support_and_withdrawal_leave_counter_and_rows_in_step():
 
     run_together(6, toggle)
     assert Project.objects.get(pk=project.pk).support_count == Support.objects.count() == 3
+
+
+def test_simultaneous_submits_of_one_comment_post_it_once():
+    project = ProjectFactory()
+    resident = ResidentFactory()
+    clients = iter([login(resident) for _ in range(3)])
+    lock = threading.Lock()
+
+    def submit():
+        with lock:
+            client = next(clients)
+        return client.post(f"/projets/{project.slug}/commenter/", {"body": "Un banc ?"})
+
+    responses = run_together(3, submit)
+    assert [r.status_code for r in responses] == [302] * 3
+    assert Comment.objects.filter(project=project).count() == 1
+    assert Project.objects.get(pk=project.pk).comment_count == 1

@@ -22,7 +22,7 @@ from projects.models import (
     StatusChange,
     Support,
 )
-from tests.factories import CommentFactory, ProjectFactory
+from tests.factories import CommentFactory, ProjectFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ def test_a_proposal_is_published_at_once_as_a_resident_proposal_followed_by_its_
 
 def test_slugs_stay_unique_and_never_shadow_the_propose_page(resident):
     first = propose(resident)
-    second = propose(resident)
-    third = propose(resident)
+    second = propose(resident, body="Un autre texte.")
+    third = propose(ResidentFactory())
     assert [first.slug, second.slug, third.slug] == [
         "des-bancs-rue-de-la-gare",
         "des-bancs-rue-de-la-gare-2",
@@ -435,3 +435,18 @@ def test_an_update_cannot_cite_another_projects_comment(team_member):
 def test_only_the_team_posts_updates(resident):
     with pytest.raises(PermissionDenied):
         services.project_update_post(project=ProjectFactory(), author=resident, title="x", body="y")
+
+
+def test_a_double_submit_posts_one_comment_and_one_proposal(resident):
+    project = ProjectFactory()
+    first = services.comment_post(project=project, author=resident, body="Un banc ?")
+    again = services.comment_post(project=project, author=resident, body="Un banc ?")
+    assert first == again
+    assert fresh(project).comment_count == 1
+    assert propose(resident) == propose(resident)
+    assert Project.objects.filter(author=resident).count() == 1
+    # A minute later, saying the same thing again is a new comment.
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        later = services.comment_post(project=project, author=resident, body="Un banc ?")
+    assert later != first
+    assert fresh(project).comment_count == 2

@@ -688,3 +688,11 @@ def test_home_query_count_does_not_grow(n, client, django_assert_max_num_queries
     populate(n)
     with django_assert_max_num_queries(HOME_BUDGET):
         assert client.get("/").status_code == 200
+
+
+def test_the_sort_shown_is_the_sort_applied(client):
+    assert '<option value="recent" selected>' in text(client.get("/projets/"))
+    html = text(client.get("/projets/", {"q": "rue"}))
+    assert '<option value="pertinence" selected>' in html
+    html = text(client.get("/projets/", {"theme": "roads"}))
+    assert '<option value="recent" selected>' in html
