@@ -477,3 +477,14 @@ def project_update_post(
     if cited_comments:
         update.cited_comments.set(cited_comments)
     return update
+
+
+@transaction.atomic
+def user_supports_and_follows_remove(*, user: User) -> None:
+    """Before an account is deleted: its supports and follows go, and the counters follow
+    (a plain cascade would leave them too high)."""
+    for model, counter in ((Support, "support_count"), (Follow, "follower_count")):
+        rows = model.objects.filter(user=user)
+        project_ids = list(rows.values_list("project_id", flat=True))
+        rows.delete()
+        Project.objects.filter(pk__in=project_ids).update(**{counter: Greatest(F(counter) - 1, 0)})

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -226,7 +226,14 @@ def _engagement_view(action):
     def view(request, slug: str):
         project = _action_project(request, slug)
         if not request.user.is_authenticated:
-            return redirect_to_login(project.get_absolute_url())
+            login = redirect_to_login(project.get_absolute_url())
+            if _is_htmx(request):
+                # Logged out in another tab: send the whole page to the login form, rather
+                # than swapping the login page into the button's box.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = login["Location"]
+                return response
+            return login
         return action(request, project)
 
     view.__name__ = action.__name__

@@ -450,3 +450,17 @@ def test_a_double_submit_posts_one_comment_and_one_proposal(resident):
         later = services.comment_post(project=project, author=resident, body="Un banc ?")
     assert later != first
     assert fresh(project).comment_count == 2
+
+
+def test_removing_a_persons_supports_and_follows_keeps_the_counters(resident, other_resident):
+    projects = ProjectFactory.create_batch(2)
+    for project in projects:
+        for person in (resident, other_resident):
+            services.support_add(project=project, user=person)
+            services.follow_add(project=project, user=person)
+    services.user_supports_and_follows_remove(user=resident)
+    for project in projects:
+        project = fresh(project)
+        assert (project.support_count, project.follower_count) == (1, 1)
+    assert not Support.objects.filter(user=resident).exists()
+    assert not Follow.objects.filter(user=resident).exists()

@@ -696,3 +696,9 @@ def test_the_sort_shown_is_the_sort_applied(client):
     assert '<option value="pertinence" selected>' in html
     html = text(client.get("/projets/", {"theme": "roads"}))
     assert '<option value="recent" selected>' in html
+
+
+def test_htmx_support_after_logging_out_sends_the_page_to_login(client, project):
+    response = client.post(f"/projets/{project.slug}/soutenir/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/compte/login/?next=/projets/")
