@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +35,33 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
         ),
     )
+
+
+# Django's autocomplete widget looks up the submitted ids when it re-renders a form with
+# errors; a forged non-numeric id ("abc") then raises ValueError (a 500). Keep only the ids
+# the target field accepts, so the form shows its "select a valid choice" message instead.
+def _valid_values_only(optgroups):
+    def wrapper(self, name, value, attr=None):
+        from django.core.exceptions import ValidationError
+
+        remote = self.field.remote_field
+        target = (
+            remote.model._meta.get_field(getattr(remote, "field_name", None) or "pk")
+            if getattr(remote, "field_name", None)
+            else remote.model._meta.pk
+        )
+        kept = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except (ValidationError, ValueError, TypeError):
+                continue
+            kept.append(item)
+        return optgroups(self, name, kept, attr)
+
+    return wrapper
+
+
+if not getattr(AutocompleteMixin.optgroups, "_loos_safe", False):
+    AutocompleteMixin.optgroups = _valid_values_only(AutocompleteMixin.optgroups)
+    AutocompleteMixin.optgroups._loos_safe = True

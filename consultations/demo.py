@@ -36,7 +36,7 @@ PROJECTS = {
         "category": Category.PUBLIC_SPACES,
         "status": Status.IN_CONSULTATION,
     },
-    "requalification-rue-jean-jaures": {
+    "requalification-de-la-rue-jean-jaures": {
         "title": "Requalification de la rue Jean-Jaurès",
         "summary": "Des trottoirs praticables, des arbres et une circulation apaisée.",
         "body": (
@@ -206,7 +206,7 @@ def _closed_round(people, stdout) -> None:
     if Consultation.objects.filter(slug="rue-jean-jaures-stationnement").exists():
         return
     round_ = _new_round(
-        project=_project("requalification-rue-jean-jaures"),
+        project=_project("requalification-de-la-rue-jean-jaures"),
         slug="rue-jean-jaures-stationnement",
         title="Rue Jean-Jaurès : stationnement et circulation",
         question="Comment organiser le stationnement et la circulation rue Jean-Jaurès ?",
@@ -247,7 +247,7 @@ def _closed_round(people, stdout) -> None:
 def _round_with_synthesis(people, stdout) -> None:
     if Consultation.objects.filter(slug="rue-jean-jaures-trottoirs").exists():
         return
-    project = _project("requalification-rue-jean-jaures")
+    project = _project("requalification-de-la-rue-jean-jaures")
     round_ = _new_round(
         project=project,
         slug="rue-jean-jaures-trottoirs",

@@ -7,12 +7,20 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from consultations.selectors import consultation_list_open_for_home
+from projects.selectors import project_list_recent, project_update_list_latest
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request):
-    return render(request, "home.html")
+    context = {
+        "open_consultations": consultation_list_open_for_home(limit=3),
+        "recent_projects": project_list_recent(limit=6),
+        "latest_updates": project_update_list_latest(limit=5),
+    }
+    return render(request, "home.html", context)
 
 
 def _check_database() -> None:

@@ -1,0 +1,419 @@
+"""Thin views: permission -> form -> service -> redirect (or render with a 4xx)."""
+
+from urllib.parse import urlencode
+
+import rules
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import selectors, services
+from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
+from .models import Comment, Project
+from .selectors import CommentOrder, ProjectFilters, Sort
+
+MAP_CENTER_DEFAULT = (50.457, 2.792)
+
+
+def _map_settings() -> dict:
+    center = getattr(settings, "MAP_CENTER", MAP_CENTER_DEFAULT)
+    return {
+        "map_tiles_url": settings.MAP_TILES_URL,
+        "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "map_center_lat": center[0],
+        "map_center_lng": center[1],
+    }
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _forbidden(
+    request, *, title: str, message: str, project: Project | None = None, email_link=False
+):
+    context = {"title": title, "message": message, "project": project}
+    context["show_email_link"] = email_link
+    return render(request, "projects/forbidden.html", context, status=403)
+
+
+def _participation_refused(request, project: Project | None):
+    """Why this logged-in person may not take part, as a 403 page."""
+    hidden = project is not None and project.is_hidden
+    if hidden:
+        message = _("Ce projet est masqué : on ne peut plus y participer.")
+    else:
+        message = _(
+            "Pour participer, confirmez d'abord votre adresse e-mail : "
+            "suivez le lien du message que nous vous avons envoyé."
+        )
+    return _forbidden(
+        request,
+        title=_("Participation impossible"),
+        message=message,
+        project=project,
+        email_link=not hidden,
+    )
+
+
+def _comment_order(request) -> str:
+    order = request.GET.get("ordre", "")
+    return order if order in (CommentOrder.NEWEST, CommentOrder.OLDEST) else CommentOrder.NEWEST
+
+
+def _project_url(project: Project, *, anchor: str = "", **params) -> str:
+    url = project.get_absolute_url()
+    params = {k: v for k, v in params.items() if v not in (None, "", 1)}
+    if params:
+        url += "?" + urlencode(params)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _comment_url(comment: Comment, order: str = CommentOrder.NEWEST) -> str:
+    page = selectors.comment_page_number(comment=comment, order=order)
+    return _project_url(
+        comment.project,
+        anchor=f"commentaire-{comment.pk}",
+        ordre=order if order != CommentOrder.NEWEST else None,
+        page=page,
+    )
+
+
+def _readable(request, project: Project) -> Project:
+    """404 for a project this person may not read (hidden, and not the team)."""
+    if not rules.has_perm("projects.read", request.user, project):
+        raise Http404
+    return project
+
+
+def _action_project(request, slug: str) -> Project:
+    """The project a request acts on: 404 when it does not exist or is hidden from them."""
+    return _readable(request, selectors.project_get(slug=slug))
+
+
+def _page_project(request, slug: str) -> Project:
+    """The project with what its page needs (this person's support and follow)."""
+    return _readable(request, selectors.project_get_for_page(slug=slug, user=request.user))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@require_safe
+def project_list(request):
+    data = request.GET.copy() if request.GET else None
+    if data is not None and not data.get("tri"):
+        # Show the sort actually applied: by relevance when searching, else the most recent.
+        data["tri"] = Sort.RELEVANCE if data.get("q", "").strip() else Sort.RECENT
+    form = ProjectFilterForm(data)
+    filters = form.filters()
+    page = selectors.project_list_page(filters=filters, page=request.GET.get("page"))
+    projects = list(page.object_list)
+    invalid = form.is_bound and bool(form.errors)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "projects": projects,
+        "markers": selectors.project_map_markers(projects),
+        "filters": filters,
+        "is_filtered": filters != ProjectFilters(sort=filters.sort),
+        "can_propose": rules.has_perm("projects.propose", request.user),
+        **_map_settings(),
+    }
+    return render(request, "projects/list.html", context, status=400 if invalid else 200)
+
+
+def _detail_context(
+    request,
+    project: Project,
+    *,
+    comment_form: CommentForm | None = None,
+    reply_form: ReplyForm | None = None,
+    reply_to: int | None = None,
+    page=None,
+) -> dict:
+    user = request.user
+    order = _comment_order(request)
+    return {
+        "project": project,
+        "timeline": selectors.project_timeline(project=project),
+        "consultations": selectors.project_consultations(project=project),
+        "comments_page": selectors.project_comments_page(
+            project=project, user=user, order=order, page=page or request.GET.get("page")
+        ),
+        "comment_order": order,
+        "comment_form": comment_form or CommentForm(),
+        "reply_form": reply_form,
+        "reply_to": reply_to,
+        "can_comment": rules.has_perm("projects.comment", user, project),
+        "can_support": rules.has_perm("projects.support", user, project),
+        "can_follow": rules.has_perm("projects.follow", user, project),
+        "can_moderate": rules.has_perm("projects.moderate", user),
+        "markers": selectors.project_map_markers([project]),
+        **_map_settings(),
+    }
+
+
+@require_safe
+def project_detail(request, slug: str):
+    project = _page_project(request, slug)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+@require_http_methods(["GET", "POST"])
+def project_propose(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not rules.has_perm("projects.propose", request.user):
+        return _participation_refused(request, None)
+    if request.method == "POST":
+        form = ProjectProposeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            project = services.project_propose(
+                author=request.user,
+                title=data["title"],
+                summary=data["summary"],
+                body=data["body"],
+                category=data["category"],
+                neighbourhood=data["neighbourhood"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
+            messages.success(
+                request,
+                _(
+                    "Merci ! Votre proposition est publiée. L'équipe municipale l'étudiera "
+                    "et vous répondra ici ; vous suivez désormais le projet."
+                ),
+            )
+            return redirect(project)
+        status = 400
+    else:
+        form = ProjectProposeForm()
+        status = 200
+    return render(
+        request, "projects/propose.html", {"form": form, **_map_settings()}, status=status
+    )
+
+
+# --- support and follow --------------------------------------------------------------------
+
+
+def _engagement_response(request, project: Project, *, partial: str, anchor: str):
+    if _is_htmx(request):
+        project = _page_project(request, project.slug)
+        context = {
+            "project": project,
+            "can_support": rules.has_perm("projects.support", request.user, project),
+            "can_follow": rules.has_perm("projects.follow", request.user, project),
+            "announce": True,
+        }
+        return render(request, partial, context)
+    return redirect(_project_url(project, anchor=anchor))
+
+
+def _engagement_view(action):
+    """A POST that adds or removes the person's support or follow, then goes back."""
+
+    @require_POST
+    def view(request, slug: str):
+        project = _action_project(request, slug)
+        if not request.user.is_authenticated:
+            login = redirect_to_login(project.get_absolute_url())
+            if _is_htmx(request):
+                # Logged out in another tab: send the whole page to the login form, rather
+                # than swapping the login page into the button's box.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = login["Location"]
+                return response
+            return login
+        return action(request, project)
+
+    view.__name__ = action.__name__
+    return view
+
+
+@_engagement_view
+def project_support(request, project):
+    if not rules.has_perm("projects.support", request.user, project):
+        return _participation_refused(request, project)
+    if services.support_add(project=project, user=request.user):
+        if not _is_htmx(request):
+            messages.success(request, _("Merci, votre soutien est compté."))
+    elif not _is_htmx(request):
+        messages.info(request, _("Vous soutenez déjà ce projet."))
+    return _engagement_response(
+        request, project, partial="projects/_support.html", anchor="soutien"
+    )
+
+
+@_engagement_view
+def project_unsupport(request, project):
+    removed = services.support_remove(project=project, user=request.user)
+    if not _is_htmx(request):
+        if removed:
+            messages.success(request, _("Votre soutien est retiré."))
+        else:
+            messages.info(request, _("Vous ne souteniez pas ce projet."))
+    return _engagement_response(
+        request, project, partial="projects/_support.html", anchor="soutien"
+    )
+
+
+@_engagement_view
+def project_follow(request, project):
+    if not rules.has_perm("projects.follow", request.user, project):
+        return _participation_refused(request, project)
+    if services.follow_add(project=project, user=request.user):
+        if not _is_htmx(request):
+            messages.success(
+                request, _("Vous suivez ce projet : vous serez prévenu de ses nouveautés.")
+            )
+    elif not _is_htmx(request):
+        messages.info(request, _("Vous suivez déjà ce projet."))
+    return _engagement_response(request, project, partial="projects/_follow.html", anchor="suivi")
+
+
+@_engagement_view
+def project_unfollow(request, project):
+    removed = services.follow_remove(project=project, user=request.user)
+    if not _is_htmx(request):
+        if removed:
+            messages.success(request, _("Vous ne suivez plus ce projet."))
+        else:
+            messages.info(request, _("Vous ne suiviez pas ce projet."))
+    return _engagement_response(request, project, partial="projects/_follow.html", anchor="suivi")
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+@require_POST
+def comment_create(request, slug: str):
+    project = _action_project(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_project_url(project, anchor="commentaires"))
+    if not rules.has_perm("projects.comment", request.user, project):
+        return _participation_refused(request, project)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        project = _page_project(request, project.slug)
+        context = _detail_context(request, project, comment_form=form, page=1)
+        return render(request, "projects/detail.html", context, status=400)
+    comment = services.comment_post(
+        project=project, author=request.user, body=form.cleaned_data["body"]
+    )
+    messages.success(request, _("Votre commentaire est publié."))
+    return redirect(_comment_url(comment))
+
+
+@require_POST
+def comment_reply(request, slug: str, pk: int):
+    project = _action_project(request, slug)
+    parent = selectors.comment_get(project=project, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_comment_url(parent))
+    if not rules.has_perm("projects.comment", request.user, project):
+        return _participation_refused(request, project)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        project = _page_project(request, project.slug)
+        top = parent.parent if parent.parent_id else parent
+        page = selectors.comment_page_number(comment=top)
+        context = _detail_context(request, project, reply_form=form, reply_to=top.pk, page=page)
+        return render(request, "projects/detail.html", context, status=400)
+    try:
+        reply = services.comment_post(
+            project=project, author=request.user, body=form.cleaned_data["body"], parent=parent
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_project_url(project, anchor="commentaires"))
+    messages.success(request, _("Votre réponse est publiée."))
+    return redirect(_comment_url(reply))
+
+
+def _own_comment(request, slug: str, pk: int) -> tuple[Project, Comment]:
+    project = _action_project(request, slug)
+    return project, selectors.comment_get(project=project, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, slug: str, pk: int):
+    project, comment = _own_comment(request, slug, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not rules.has_perm("projects.change_comment", request.user, comment):
+        if comment.author_id == request.user.pk and not comment.is_deleted:
+            message = _(
+                "Un commentaire se modifie pendant 15 minutes après sa publication. "
+                "Vous pouvez encore le supprimer, ou préciser votre pensée dans une réponse."
+            )
+        else:
+            message = _("Vous ne pouvez modifier que vos propres commentaires.")
+        return _forbidden(
+            request, title=_("Modification impossible"), message=message, project=project
+        )
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            services.comment_edit(
+                comment=comment, editor=request.user, body=form.cleaned_data["body"]
+            )
+            messages.success(request, _("Votre commentaire est modifié."))
+            return redirect(_comment_url(comment))
+        status = 400
+    else:
+        form = CommentForm(initial={"body": comment.body})
+        status = 200
+    context = {"project": project, "comment": comment, "form": form}
+    return render(request, "projects/comment_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, slug: str, pk: int):
+    project, comment = _own_comment(request, slug, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not rules.has_perm("projects.delete_comment", request.user, comment):
+        return _forbidden(
+            request,
+            title=_("Suppression impossible"),
+            message=_("Vous ne pouvez supprimer que vos propres commentaires."),
+            project=project,
+        )
+    if request.method == "POST":
+        services.comment_delete(comment=comment, actor=request.user)
+        messages.success(request, _("Votre commentaire est supprimé."))
+        return redirect(_project_url(project, anchor="commentaires"))
+    return render(request, "projects/comment_delete.html", {"project": project, "comment": comment})
+
+
+@require_safe
+def comment_thread(request, slug: str, pk: int):
+    """One comment and all its replies (the project page shows only the first ones)."""
+    project = _page_project(request, slug)
+    comment = selectors.comment_get(project=project, pk=pk)
+    if comment.parent_id:
+        return redirect(
+            reverse("projects:comment_thread", args=[project.slug, comment.parent_id])
+            + f"#commentaire-{comment.pk}"
+        )
+    replies = selectors.comment_thread_page(
+        comment=comment, user=request.user, page=request.GET.get("page")
+    )
+    context = {
+        "project": project,
+        "comment": comment,
+        "replies_page": replies,
+        "can_comment": rules.has_perm("projects.comment", request.user, project),
+        "reply_form": None,
+    }
+    return render(request, "projects/comment_thread.html", context)
