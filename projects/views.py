@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from citizens.ratelimit import rate_limited
+
 from . import selectors, services
 from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
 from .models import Comment, Project
@@ -167,6 +169,7 @@ def project_detail(request, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("propose")
 def project_propose(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -240,6 +243,7 @@ def _engagement_view(action):
     return view
 
 
+@rate_limited("support")
 @_engagement_view
 def project_support(request, project):
     if not rules.has_perm("projects.support", request.user, project):
@@ -254,6 +258,7 @@ def project_support(request, project):
     )
 
 
+@rate_limited("support")
 @_engagement_view
 def project_unsupport(request, project):
     removed = services.support_remove(project=project, user=request.user)
@@ -267,6 +272,7 @@ def project_unsupport(request, project):
     )
 
 
+@rate_limited("follow")
 @_engagement_view
 def project_follow(request, project):
     if not rules.has_perm("projects.follow", request.user, project):
@@ -281,6 +287,7 @@ def project_follow(request, project):
     return _engagement_response(request, project, partial="projects/_follow.html", anchor="suivi")
 
 
+@rate_limited("follow")
 @_engagement_view
 def project_unfollow(request, project):
     removed = services.follow_remove(project=project, user=request.user)
@@ -296,6 +303,7 @@ def project_unfollow(request, project):
 
 
 @require_POST
+@rate_limited("comment")
 def comment_create(request, slug: str):
     project = _action_project(request, slug)
     if not request.user.is_authenticated:
@@ -315,6 +323,7 @@ def comment_create(request, slug: str):
 
 
 @require_POST
+@rate_limited("comment")
 def comment_reply(request, slug: str, pk: int):
     project = _action_project(request, slug)
     parent = selectors.comment_get(project=project, pk=pk)
@@ -346,6 +355,7 @@ def _own_comment(request, slug: str, pk: int) -> tuple[Project, Comment]:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("comment")
 def comment_edit(request, slug: str, pk: int):
     project, comment = _own_comment(request, slug, pk)
     if not request.user.is_authenticated:

@@ -29,3 +29,32 @@ def test_votes_past_the_limit_get_429(settings):
     url = f"/consultations/{option.consultation.slug}/voter/"
     assert client.post(url, {"option": option.pk}).status_code == 302
     assert client.post(url, {"option": option.pk}).status_code == 429
+
+
+def test_comments_past_the_limit_get_429(settings):
+    from tests.factories import ProjectFactory
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": ["2/m"]}
+    project = ProjectFactory()
+    client = login(ResidentFactory())
+    url = f"/projets/{project.slug}/commenter/"
+    statuses = [
+        client.post(url, {"body": f"Remarque numéro {i} sur le projet"}).status_code
+        for i in range(3)
+    ]
+    assert statuses[2] == 429
+    assert project.comments.count() == 2
+
+
+def test_proposals_past_the_limit_get_429(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "propose": ["1/m"]}
+    client = login(ResidentFactory())
+    data = {
+        "title": "Un jardin partagé rue Casimir-Beugnet",
+        "summary": "Cultiver ensemble",
+        "body": "Des bacs et un composteur.",
+        "category": "environment",
+    }
+    assert client.post("/projets/proposer/", data).status_code == 302
+    data["title"] = "Un second jardin partagé"
+    assert client.post("/projets/proposer/", data).status_code == 429
