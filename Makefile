@@ -39,7 +39,7 @@ web:
 	$(PY) manage.py collectstatic --noinput -v0
 	.venv/bin/gunicorn loos.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-3}
 worker:
-	.venv/bin/celery -A loos worker --loglevel=info
+	.venv/bin/celery -A loos worker --loglevel=info -Q default,emails,digests
 beat:
 	.venv/bin/celery -A loos beat --loglevel=info --schedule .services/celerybeat-schedule
 

@@ -38,3 +38,18 @@ is_superuser = rules.is_superuser
 is_staff_role = is_team_member | is_mayors_office | is_superuser
 
 rules.add_perm("citizens.view_account", rules.is_authenticated)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_notification_recipient(user, notification) -> bool:
+    return notification is not None and notification.recipient_id == user.pk
+
+
+rules.add_perm("citizens.view_notifications", rules.is_authenticated)
+rules.add_perm("citizens.read_notification", rules.is_authenticated & is_notification_recipient)
+rules.add_perm("citizens.change_email_preferences", rules.is_authenticated)
+# The delivery log in the admin: the team sees what was sent and what failed (read-only).
+rules.add_perm("citizens.view_emaildelivery", is_team_member | is_superuser)

@@ -6,3 +6,8 @@ class ConsultationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "consultations"
     verbose_name = _("Concertations")
+
+    def ready(self) -> None:
+        from . import notifications
+
+        notifications.register_kinds()

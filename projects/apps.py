@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = _("Projets")
+
+    def ready(self) -> None:
+        from . import notifications
+
+        notifications.register_kinds()
