@@ -22,8 +22,8 @@ from collections.abc import Callable
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from ..models import (
@@ -34,10 +34,15 @@ from ..models import (
     Notification,
     User,
 )
-from .emails import build_digest_email, build_moderation_summary_email, build_notification_email
+from .emails import (
+    DIGEST_MAX_ITEMS,
+    build_digest_email,
+    build_moderation_summary_email,
+    build_notification_email,
+)
 from .hooks import moderation_counts
 from .periods import MODERATION_SUMMARY, Period, frequency_for_kind
-from .selectors import emailed_on_their_own
+from .selectors import digest_notifications_by_recipient, emailed_on_their_own
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +51,6 @@ MAX_BACKOFF_SECONDS = 3600  # below the Redis visibility_timeout (2 h)
 # A row the sweep re-enqueued is not re-enqueued again before this delay.
 SWEEP_LEASE = dt.timedelta(minutes=10)
 SWEEP_BATCH = 50
-DIGEST_CHUNK = 500
 
 
 class Outcome(enum.Enum):
@@ -107,68 +111,122 @@ class _Smtp:
             self.connection = None
 
 
-def _build(delivery: EmailDelivery):
-    """(message or None, item count) for any kind of delivery."""
-    if delivery.notification_id is not None:
-        return build_notification_email(delivery), 1
-    frequency = frequency_for_kind(delivery.kind)
-    if frequency is not None:
-        return build_digest_email(delivery, Period(frequency, delivery.period_start))
-    if delivery.kind == MODERATION_SUMMARY:
-        return build_moderation_summary_email(delivery)
-    return None, 0
+class _Batch:
+    """What a batch of deliveries needs, loaded up front in a few queries: the rows with their
+    recipients and notifications, each digest period's notifications for all its recipients,
+    the moderation counts. Each row is then locked, sent and stamped on its own."""
+
+    def __init__(self, delivery_ids: list[int]):
+        self.rows = {
+            row.pk: row
+            for row in EmailDelivery.objects.filter(
+                pk__in=delivery_ids, status=DeliveryStatus.PENDING
+            ).select_related("recipient", "notification__actor")
+        }
+        self._digests: dict[tuple[str, dt.date], dict[int, tuple[list, int]]] = {}
+        self._moderation: list | None = None
+
+    def digest_items(self, delivery: EmailDelivery, period: Period) -> tuple[list, int]:
+        key = (delivery.kind, delivery.period_start)
+        if key not in self._digests:
+            user_ids = [
+                row.recipient_id
+                for row in self.rows.values()
+                if (row.kind, row.period_start) == key
+            ]
+            self._digests[key] = digest_notifications_by_recipient(
+                user_ids=user_ids, start=period.start, end=period.end, limit=DIGEST_MAX_ITEMS
+            )
+        return self._digests[key].get(delivery.recipient_id, ([], 0))
+
+    def moderation_counts(self) -> list:
+        if self._moderation is None:
+            self._moderation = moderation_counts()
+        return self._moderation
+
+    def build(self, delivery: EmailDelivery):
+        """(message or None, item count) for any kind of delivery."""
+        if delivery.notification_id is not None:
+            return build_notification_email(delivery), 1
+        frequency = frequency_for_kind(delivery.kind)
+        if frequency is not None:
+            period = Period(frequency, delivery.period_start)
+            notifications, total = self.digest_items(delivery, period)
+            return build_digest_email(delivery, period, notifications=notifications, total=total)
+        if delivery.kind == MODERATION_SUMMARY:
+            return build_moderation_summary_email(delivery, counts=self.moderation_counts())
+        return None, 0
 
 
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _send_one(pk: int, smtp: _Smtp) -> tuple[Outcome, float]:
-    with transaction.atomic():
-        delivery = (
-            EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "notification__actor")
-            .filter(pk=pk, status=DeliveryStatus.PENDING)
-            .first()
+def _lock_if_pending(pk: int) -> bool:
+    """Lock the row for the time of the transaction, unless it is no longer pending or another
+    worker holds it. Plain SQL: this runs once per email, on the hot path of a digest run."""
+    table = EmailDelivery._meta.db_table
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE id = %s AND status = %s{skip_locked}",  # noqa: S608
+            [pk, DeliveryStatus.PENDING],
         )
-        if delivery is None:
+        return cursor.fetchone() is not None
+
+
+def _stamp_sent(pk: int, item_count: int) -> None:
+    table = EmailDelivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, item_count = %s, "  # noqa: S608
+            "attempts = attempts + 1 WHERE id = %s",
+            [DeliveryStatus.SENT, timezone.now(), item_count, pk],
+        )
+
+
+def _send_one(delivery: EmailDelivery, batch: _Batch, smtp: _Smtp) -> tuple[Outcome, float]:
+    pk = delivery.pk
+    rows = EmailDelivery.objects.filter(pk=pk)
+    with transaction.atomic():
+        if not _lock_if_pending(pk):
             return Outcome.SKIPPED, 0
         try:
-            with transaction.atomic():
-                message, item_count = _build(delivery)
+            message, item_count = batch.build(delivery)
         except Exception as exc:
             logger.exception("Could not render email delivery %s", pk)
-            delivery.status = DeliveryStatus.FAILED
-            delivery.last_error = _error_text(exc)
-            delivery.save(update_fields=["status", "last_error"])
+            rows.update(status=DeliveryStatus.FAILED, last_error=_error_text(exc))
             return Outcome.FAILED, 0
         if message is None:
-            delivery.status = DeliveryStatus.CANCELLED
-            delivery.save(update_fields=["status"])
+            rows.update(status=DeliveryStatus.CANCELLED)
             return Outcome.CANCELLED, 0
-        delivery.attempts += 1
         try:
             smtp.send(message)
         except SoftTimeLimitExceeded:
             raise
         except Exception as exc:
             smtp.close()
-            delivery.last_error = _error_text(exc)
-            if is_transient(exc) and delivery.attempts < MAX_ATTEMPTS:
-                countdown = backoff_seconds(delivery.attempts)
-                delivery.next_attempt_at = timezone.now() + dt.timedelta(seconds=countdown)
-                delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            attempts = delivery.attempts + 1
+            if is_transient(exc) and attempts < MAX_ATTEMPTS:
+                countdown = backoff_seconds(attempts)
+                rows.update(
+                    attempts=F("attempts") + 1,
+                    last_error=_error_text(exc),
+                    next_attempt_at=timezone.now() + dt.timedelta(seconds=countdown),
+                )
                 logger.info("Delivery %s refused for now (%s), retry in %.0f s", pk, exc, countdown)
                 return Outcome.RETRY, countdown
-            delivery.status = DeliveryStatus.FAILED
-            delivery.save(update_fields=["attempts", "last_error", "status"])
+            rows.update(
+                status=DeliveryStatus.FAILED,
+                attempts=F("attempts") + 1,
+                last_error=_error_text(exc),
+            )
             logger.warning("Delivery %s failed for good: %s", pk, exc)
             return Outcome.FAILED, 0
-        # The server accepted the message: stamp it in the same transaction as the lock.
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = timezone.now()
-        delivery.item_count = item_count
-        delivery.save(update_fields=["status", "sent_at", "item_count", "attempts"])
+        # The server accepted the message: stamp it in the transaction that holds the lock.
+        _stamp_sent(pk, item_count)
     return Outcome.SENT, 0
 
 
@@ -176,10 +234,15 @@ def send_deliveries(delivery_ids: list[int]) -> dict[Outcome, int]:
     """Send these deliveries over one SMTP connection; raise TransientDeliveryError with what
     is left when the server refuses for now (the caller retries them later)."""
     counts = dict.fromkeys(Outcome, 0)
+    batch = _Batch(delivery_ids)
     smtp = _Smtp()
     try:
         for index, pk in enumerate(delivery_ids):
-            outcome, countdown = _send_one(pk, smtp)
+            delivery = batch.rows.get(pk)
+            if delivery is None:
+                counts[Outcome.SKIPPED] += 1
+                continue
+            outcome, countdown = _send_one(delivery, batch, smtp)
             counts[outcome] += 1
             if outcome is Outcome.RETRY:
                 raise TransientDeliveryError(list(delivery_ids[index:]), countdown)
@@ -214,12 +277,13 @@ def digest_recipient_ids(period: Period):
 
 
 def digest_fan_out(*, period: Period, enqueue: Callable[[list[int]], None]) -> int:
-    """Hand the period's recipients to `enqueue` in chunks of DIGEST_CHUNK ids."""
+    """Hand the period's recipients to `enqueue` in chunks (NOTIFICATIONS_DIGEST_CHUNK ids)."""
+    size = getattr(settings, "NOTIFICATIONS_DIGEST_CHUNK", 500)
     total = 0
     chunk: list[int] = []
     for user_id in digest_recipient_ids(period).iterator(chunk_size=5000):
         chunk.append(user_id)
-        if len(chunk) == DIGEST_CHUNK:
+        if len(chunk) == size:
             enqueue(chunk)
             total += len(chunk)
             chunk = []

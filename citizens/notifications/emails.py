@@ -15,9 +15,8 @@ from django.utils.functional import cached_property
 
 from ..models import MUNICIPAL_TEAM, EmailDelivery, EmailFrequency, Notification, User
 from . import registry
-from .hooks import moderation_counts
+from .hooks import ModerationCount
 from .periods import Period
-from .selectors import digest_notifications_for
 from .tokens import absolute_url, unsubscribe_url
 
 # A digest lists at most this many notifications, then links to the full list.
@@ -36,16 +35,20 @@ class _Links:
         return absolute_url(reverse("citizens:preferences"))
 
     @cached_property
-    def open_prefix(self) -> str:
+    def _open_parts(self) -> tuple[str, str]:
         # reverse() once, then format ids: cheap for a digest of many items.
-        return absolute_url(reverse("citizens:notification_open", kwargs={"pk": 0}))[:-2]
+        sentinel = 987654321
+        url = absolute_url(reverse("citizens:notification_open", kwargs={"pk": sentinel}))
+        prefix, suffix = url.split(str(sentinel))
+        return prefix, suffix
 
     @cached_property
     def domain(self) -> str:
         return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
     def open(self, notification_id: int) -> str:
-        return f"{self.open_prefix}{notification_id}/"
+        prefix, suffix = self._open_parts
+        return f"{prefix}{notification_id}{suffix}"
 
 
 links = _Links()
@@ -118,25 +121,13 @@ def build_notification_email(delivery: EmailDelivery) -> EmailMultiAlternatives 
 
 
 def build_digest_email(
-    delivery: EmailDelivery, period: Period
+    delivery: EmailDelivery, period: Period, *, notifications: list[Notification], total: int
 ) -> tuple[EmailMultiAlternatives | None, int]:
-    """The digest of a period, and how many notifications it holds (None, 0: nothing new)."""
+    """The digest of a period, from its newest notifications and their total (loaded for the
+    whole batch); (None, 0) when there is nothing new or the resident chose another rhythm."""
     user = delivery.recipient
-    if not user.is_active or user.email_frequency != period.frequency:
+    if not user.is_active or user.email_frequency != period.frequency or not notifications:
         return None, 0
-    notifications = list(
-        digest_notifications_for(user_id=user.pk, start=period.start, end=period.end)[
-            : DIGEST_MAX_ITEMS + 1
-        ]
-    )
-    if not notifications:
-        return None, 0
-    total = len(notifications)
-    if total > DIGEST_MAX_ITEMS:
-        total = digest_notifications_for(
-            user_id=user.pk, start=period.start, end=period.end
-        ).count()
-        notifications = notifications[:DIGEST_MAX_ITEMS]
     with translation.override(user.language):
         items = [render_item(n) for n in notifications]
         if period.frequency == EmailFrequency.WEEKLY:
@@ -168,7 +159,7 @@ def build_digest_email(
 
 
 def build_moderation_summary_email(
-    delivery: EmailDelivery,
+    delivery: EmailDelivery, *, counts: list[ModerationCount]
 ) -> tuple[EmailMultiAlternatives | None, int]:
     """The team's daily summary of what awaits moderation (None when nothing does)."""
     user = delivery.recipient
@@ -181,7 +172,7 @@ def build_moderation_summary_email(
     with translation.override(user.language):
         counts = [
             {"label": str(c.label), "count": c.count, "url": absolute_url(c.url) if c.url else ""}
-            for c in moderation_counts()
+            for c in counts
             if c.count
         ]
         total = sum(c["count"] for c in counts)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from ..models import DeliveryStatus, EmailDelivery, Notification, User
 
@@ -39,13 +40,36 @@ def emailed_on_their_own() -> QuerySet[EmailDelivery]:
     )
 
 
-def digest_notifications_for(*, user_id: int, start, end) -> QuerySet[Notification]:
-    """What is new for a resident in a period: unread, not already emailed on its own."""
-    return (
+def digest_notifications_by_recipient(
+    *, user_ids: list[int], start, end, limit: int
+) -> dict[int, tuple[list[Notification], int]]:
+    """For a batch of digests, in one query: each resident's newest `limit` new notifications
+    of the period and how many there are in all."""
+    if not user_ids:
+        return {}
+    rows = (
         Notification.objects.filter(
-            recipient_id=user_id, created_at__gte=start, created_at__lt=end, read_at__isnull=True
+            recipient_id__in=user_ids,
+            created_at__gte=start,
+            created_at__lt=end,
+            read_at__isnull=True,
         )
         .filter(~Exists(emailed_on_their_own()))
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("recipient_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            ),
+            total=Window(Count("pk"), partition_by=[F("recipient_id")]),
+        )
+        .filter(position__lte=limit)
         .select_related("actor")
-        .order_by("-created_at", "-pk")
+        .order_by("recipient_id", "position")
     )
+    result: dict[int, tuple[list[Notification], int]] = {}
+    for notification in rows:
+        items, _ = result.get(notification.recipient_id, ([], 0))
+        items.append(notification)
+        result[notification.recipient_id] = (items, notification.total)
+    return result

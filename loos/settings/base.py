@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # Base of the exponential backoff (seconds) when the SMTP server refuses for now.
 NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
+# Residents per digest task: each task writes their rows, then sends them.
+NOTIFICATIONS_DIGEST_CHUNK = env.int("NOTIFICATIONS_DIGEST_CHUNK", default=500)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
