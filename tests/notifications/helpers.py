@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 
+import kombu.pools
 import pytest
 from django.utils import timezone
 
@@ -80,8 +81,9 @@ def producer_on(url: str):
     from loos.celery import app
 
     def reset_pools() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps its connection and producer pools in global registries: drop them all
+        # (they are rebuilt on next use), then the app's references to them.
+        kombu.pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
