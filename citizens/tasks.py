@@ -123,3 +123,13 @@ def deliveries_sweep(*, min_age_seconds: int = 60) -> int:
         )
 
     return sweep(enqueue=enqueue, min_age_seconds=min_age_seconds)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=1800, soft_time_limit=1740)
+def notifications_purge() -> int:
+    """Weekly: forget notifications and email log rows past the retention period."""
+    from django.conf import settings
+
+    from .notifications.services import notifications_purge as purge
+
+    return purge(older_than_days=settings.NOTIFICATIONS_RETENTION_DAYS)

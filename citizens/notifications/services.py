@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
@@ -196,3 +197,22 @@ def user_set_email_frequency(*, user: User, frequency: str) -> User:
 def user_unsubscribe(*, user: User) -> User:
     """The one-click unsubscribe: no more notification emails (the in-app ones stay)."""
     return user_set_email_frequency(user=user, frequency=EmailFrequency.NEVER)
+
+
+def notifications_purge(*, older_than_days: int, batch_size: int = 5000) -> int:
+    """Forget notifications (and their email log) older than the retention period, in
+    batches so that no transaction grows with the size of the backlog."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted = 0
+    for model in (Notification, EmailDelivery):
+        old = model.objects.filter(created_at__lt=cutoff)
+        if model is EmailDelivery:
+            old = old.exclude(status=DeliveryStatus.PENDING)
+        while True:
+            ids = list(old.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            with transaction.atomic():
+                model.objects.filter(pk__in=ids).delete()
+            deleted += len(ids) if model is Notification else 0
+    return deleted

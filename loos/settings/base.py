@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=30, hour=8),
     },
     "notifications-outbox-sweep": {"task": "citizens.tasks.deliveries_sweep", "schedule": 60.0},
+    "notifications-purge": {
+        "task": "citizens.tasks.notifications_purge",
+        "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
+    },
     "notifications-consultations-opened": {
         "task": "consultations.notifications.consultations_notify_opened",
         "schedule": crontab(minute="*/5"),
@@ -224,6 +228,8 @@ CELERY_BEAT_SCHEDULE |= {
 NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
 # Residents per digest task: each task writes their rows, then sends them.
 NOTIFICATIONS_DIGEST_CHUNK = env.int("NOTIFICATIONS_DIGEST_CHUNK", default=500)
+# Notifications and their email log are forgotten after this many days.
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

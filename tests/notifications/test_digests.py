@@ -301,3 +301,18 @@ def test_sweep_task_sends_what_was_left(project, time_machine, mailoutbox):
     assert tasks.deliveries_sweep() == 2
     assert len(mailoutbox) == 2
     assert not EmailDelivery.objects.filter(status=DeliveryStatus.PENDING).exists()
+
+
+def test_purge_forgets_old_notifications_and_log_rows_only(project, time_machine, settings):
+    settings.NOTIFICATIONS_RETENTION_DAYS = 365
+    reader = ResidentFactory(email_frequency=EmailFrequency.IMMEDIATE)
+    now = timezone.now()
+    time_machine.move_to(now - timedelta(days=400))
+    notify(recipients=[reader], kind="project_comment", target=project, params={})
+    EmailDelivery.objects.update(status=DeliveryStatus.SENT)
+    time_machine.move_to(now)
+    notify(recipients=[reader], kind="project_update", target=project, params={})
+
+    assert tasks.notifications_purge() == 1
+    assert list(Notification.objects.values_list("kind", flat=True)) == ["project_update"]
+    assert list(EmailDelivery.objects.values_list("kind", flat=True)) == ["project_update"]

@@ -115,3 +115,19 @@ def test_format_fields_cannot_reach_attributes():
     from citizens.notifications.registry import _format
 
     assert _format("{actor.__class__}", {"actor": "x"}) == ""
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Plain ASCII subject", "Votre journée : 2 nouveautés", "« " + "Réaménagement " * 12 + "»"],
+)
+def test_subjects_are_encoded_so_that_mail_clients_read_them_back(subject):
+    import email
+    from email import policy
+
+    from citizens.notifications.emails import NotificationEmail
+
+    raw = NotificationEmail(subject=subject, body="x", to=["a@example.org"]).message().as_bytes()
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == subject
+    assert all(len(line) <= 78 for line in raw.split(b"\n"))
