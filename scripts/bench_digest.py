@@ -172,6 +172,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def run_delay_seconds(pid: int) -> float:
+    """Time the process's threads spent ready to run but waiting for a CPU held by others."""
+    return sum(
+        int((task / "schedstat").read_text().split()[1]) / 1e9
+        for task in Path(f"/proc/{pid}/task").iterdir()
+    )
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -183,6 +191,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--residents", type=int, default=10_000)
     parser.add_argument("--per-resident", type=int, default=3, help="notifications each")
+    parser.add_argument(
+        "--pool",
+        default="solo",
+        choices=["solo", "threads"],
+        help="the worker's pool: solo (one task at a time) or threads (still one process)",
+    )
+    parser.add_argument("--concurrency", type=int, default=1, help="threads of the pool")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -244,8 +259,14 @@ def main() -> None:
                 if "BENCH_PROFILE" in os.environ
                 else []
             )
-            + ["-m", "celery", "-A", "loos", "worker", "--pool=solo"]
-            + ["--concurrency=1", "-Q", "digests", "--without-gossip", "--without-mingle"]
+            + ["-m", "celery", "-A", "loos", "worker", f"--pool={args.pool}"]
+            + [
+                f"--concurrency={args.concurrency}",
+                "-Q",
+                "digests",
+                "--without-gossip",
+                "--without-mingle",
+            ]
             + ["--without-heartbeat", "--loglevel=warning"],
             cwd=ROOT,
             env=env,
@@ -264,6 +285,7 @@ def main() -> None:
         from citizens.tasks import digests_fan_out
 
         cpu_before = cpu_seconds(worker.pid)
+        delay_before = run_delay_seconds(worker.pid)
         load_before = os.getloadavg()[0]
         started = time.monotonic()
         digests_fan_out.delay(frequency="daily")
@@ -281,6 +303,9 @@ def main() -> None:
         time.sleep(1)  # anything sent twice would arrive now
         rss = peak_rss_mb(worker.pid)
         cpu = cpu_seconds(worker.pid) - cpu_before
+        delay = run_delay_seconds(worker.pid) - delay_before
+        sink_cpu = cpu_seconds(sink.pid)
+        redis_cpu = cpu_seconds(processes[0].pid)
         sent = EmailDelivery.objects.filter(status="sent").count()
         worker.terminate()
         worker.wait(30)
@@ -290,10 +315,16 @@ def main() -> None:
 
         rate = args.residents / elapsed
         print(f"daily digest: {args.residents} digests in {elapsed:.1f} s")
-        print(f"throughput:   {rate:.0f} digests/s with one worker process (solo pool)")
+        pool = "solo pool" if args.pool == "solo" else f"{args.concurrency} threads"
+        print(f"throughput:   {rate:.0f} digests/s with one worker process ({pool})")
+        per = 1000 / args.residents
         print(
-            f"worker CPU:   {cpu:.1f} s, {cpu * 1000 / args.residents:.2f} ms per digest "
-            f"(machine load average {load_before:.1f} at the start, {os.cpu_count()} CPUs)"
+            f"CPU per digest: worker {cpu * per:.2f} ms, SMTP sink {sink_cpu * per:.2f} ms, "
+            f"Redis {redis_cpu * per:.2f} ms"
+        )
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {load_before:.1f} at the start; the "
+            f"worker waited {delay:.1f} s for a CPU held by other processes"
         )
         print(f"worker peak RSS (VmHWM): {rss:.0f} MB")
         print(

@@ -48,10 +48,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             actor_name=actor.display_name if actor is not None else None,
         )
         items.append({"notification": notification, "text": rendered.text})
+    # The same count as the header's bell, which then reuses it.
+    unread = selectors.unread_count_for(user=request.user)
+    request._loos_unread_notifications = unread
     return render(
-        request,
-        "citizens/notifications.html",
-        {"page": page, "items": items, "has_unread": any(n.read_at is None for n in page)},
+        request, "citizens/notifications.html", {"page": page, "items": items, "unread": unread}
     )
 
 

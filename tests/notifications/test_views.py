@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from citizens.models import DeliveryStatus, EmailDelivery, EmailFrequency, Notification
 from citizens.notifications import notify
@@ -237,3 +238,14 @@ def test_token_of_one_resident_cannot_be_turned_into_anothers(resident, other_re
     assert Client().post(f"/compte/desabonnement/{forged}/").status_code == 404
     other_resident.refresh_from_db()
     assert other_resident.email_frequency == EmailFrequency.DAILY
+
+
+def test_mark_all_is_offered_while_anything_is_unread_even_on_another_page(project, resident):
+    notify_of_comments(project, resident, 25)
+    Notification.objects.filter(
+        pk__in=Notification.objects.order_by("-created_at", "-pk").values("pk")[:20]
+    ).update(read_at=timezone.now())
+    client = login(resident)
+    assert "Tout marquer comme lu" in client.get("/compte/notifications/").content.decode()
+    client.post("/compte/notifications/tout-lire/")
+    assert "Tout marquer comme lu" not in client.get("/compte/notifications/").content.decode()
