@@ -24,6 +24,8 @@ from django.template.loader import render_to_string  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
+from loos.enqueue import enqueue, enqueue_on_commit, run_here  # noqa: E402
+
 from . import personal_data  # noqa: E402
 from .models import DataExport, DataExportState  # noqa: E402
 
@@ -59,7 +61,8 @@ def data_export_request(*, user: User) -> DataExport:
         ):
             raise DataExportLimitReached
         export = DataExport.objects.create(user=user, token=uuid.uuid4())
-        transaction.on_commit(lambda: prepare_data_export.delay(export_id=export.pk))
+        # With the broker down the download stays pending; data_exports_resume sends it again.
+        enqueue_on_commit(prepare_data_export, kwargs={"export_id": export.pk})
     return export
 
 
@@ -114,13 +117,14 @@ def _send_data_export_ready(*, export_id: int) -> None:
         subject = render_to_string("citizens/email/data_export_ready_subject.txt", context)
         body = render_to_string("citizens/email/data_export_ready_message.txt", context)
         html = render_to_string("citizens/email/data_export_ready_message.html", context)
-    send_account_email.delay(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=body,
-        html=html,
-        to=[user.email],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-    )
+    kwargs = {
+        "subject": settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        "body": body,
+        "html": html,
+        "to": [user.email],
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+    }
+    enqueue(send_account_email, kwargs=kwargs, if_broker_down=run_here(send_account_email, kwargs))
 
 
 def data_exports_purge(*, now=None) -> int:
