@@ -89,3 +89,11 @@ def clear_expired_sessions() -> None:
     from .sessions import SessionStore
 
     SessionStore.clear_expired()
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def resume_data_exports() -> int:
+    """Every 10 minutes (CELERY_BEAT_SCHEDULE): downloads whose task was never queued."""
+    from .services import data_exports_resume
+
+    return data_exports_resume()

@@ -316,3 +316,7 @@ OUTAGE_RETRY_AFTER = 30  # seconds, sent as Retry-After with the 503
 CELERY_TASK_IGNORE_RESULT = True
 LOGGING["filters"] = {"skip_outage_tracebacks": {"()": "loos.outage.SkipOutageTracebacks"}}
 LOGGING["loggers"]["django.request"] = {"filters": ["skip_outage_tracebacks"]}
+CELERY_BEAT_SCHEDULE["resume-data-exports"] = {
+    "task": "citizens.tasks.resume_data_exports",
+    "schedule": 600.0,
+}
