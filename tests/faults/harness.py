@@ -140,11 +140,11 @@ class ThrowawayPostgres:
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
 
-    def connect(self):
+    def connect(self, autocommit: bool = True):
         """A psycopg connection to the database, for the test's own checks."""
         import psycopg
 
-        return psycopg.connect(self.admin_dsn(self.dbname), autocommit=True)
+        return psycopg.connect(self.admin_dsn(self.dbname), autocommit=autocommit)
 
     def destroy(self) -> None:
         if self.running:
