@@ -320,3 +320,4 @@ CELERY_BEAT_SCHEDULE["resume-data-exports"] = {
     "task": "citizens.tasks.resume_data_exports",
     "schedule": 600.0,
 }
+ACCOUNT_FORMS = {"signup": "citizens.signup.AtomicSignupForm"}

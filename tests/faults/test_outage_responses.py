@@ -12,6 +12,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection
 from django.test import Client
 
+from citizens.models import User
 from citizens.sessions import SessionStore
 from loos.outage import is_database_outage
 from tests.conftest import free_port
@@ -137,3 +138,26 @@ def test_a_session_that_cannot_be_saved_during_an_outage_is_not_taken_for_a_logo
         connection.close()
         connection.settings_dict["PORT"] = original_port
     assert is_database_outage(raised.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signup_cut_by_an_outage_leaves_no_half_made_account(monkeypatch):
+    import allauth.account.forms
+
+    def outage(*args, **kwargs):
+        raise wrapped(psycopg.errors.AdminShutdown("terminating connection"))
+
+    # The database goes away after the account is written, before its email address is.
+    monkeypatch.setattr(allauth.account.forms, "setup_user_email", outage)
+    response = Client(raise_request_exception=False).post(
+        "/compte/signup/",
+        {
+            "email": "coupee@example.org",
+            "display_name": "Nadia S.",
+            "password1": "un-mot-de-passe-solide-42",
+            "password2": "un-mot-de-passe-solide-42",
+        },
+    )
+    assert response.status_code == 503
+    # An account without its address could never be confirmed, and would block the address.
+    assert not User.objects.filter(email="coupee@example.org").exists()
