@@ -204,3 +204,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Participation reports (reports app) ---------------------------------------------------
+# First day of the current municipal term: the "mandat en cours" preset of /rapports/ starts here.
+REPORTS_TERM_START = env("REPORTS_TERM_START", default="2020-07-01")
+# Exported reports are personal: kept outside MEDIA_ROOT and static, served to their owner only.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private"))
+# Exports are deleted after this many days.
+REPORTS_EXPORT_RETENTION_DAYS = env.int("REPORTS_EXPORT_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["reports-precompute-town"] = {
+    "task": "reports.tasks.precompute_town_reports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["reports-purge-exports"] = {
+    "task": "reports.tasks.purge_old_exports",
+    "schedule": 6 * 3600.0,
+}
