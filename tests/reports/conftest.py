@@ -42,6 +42,17 @@ def nov(day, hour=12, minute=0):
 NOVEMBER = Period(start=dt.date(2025, 11, 1), end=dt.date(2025, 11, 30))
 
 
+@pytest.fixture(autouse=True)
+def roles(db):
+    """The role groups come from a data migration, which a transactional test's flush erases."""
+    from django.contrib.auth.models import Group
+
+    from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM
+
+    for name in (MUNICIPAL_TEAM, MAYORS_OFFICE):
+        Group.objects.get_or_create(name=name)
+
+
 @pytest.fixture
 def frozen_now(time_machine):
     time_machine.move_to(timezone.make_aware(NOW), tick=False)

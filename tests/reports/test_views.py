@@ -161,7 +161,7 @@ def test_report_page_shows_figures_charts_tables_and_story(mayor_client, town):
     assert "3 sur 4" in html
     # Three charts, each an SVG with an accessible name, followed by its table.
     assert html.count('<svg role="img" aria-label="') == 3
-    assert "<caption>Participation par semaine</caption>" in html
+    assert '<caption id="table-participation-caption">Participation par semaine</caption>' in html
     assert '<th scope="row">semaine du 3 nov. 2025</th>' in html
     # The story, in order, with Markdown rendered and what residents said.
     assert html.index("Ce que vous avez changé") < html.index("Suite du jardin")
