@@ -40,12 +40,12 @@ class Period:
 
     @property
     def start_at(self) -> dt.datetime:
-        return _local_midnight(self.start)
+        return local_midnight(self.start)
 
     @property
     def end_at(self) -> dt.datetime:
         """Exclusive upper bound: midnight after the last day."""
-        return _local_midnight(self.end + dt.timedelta(days=1))
+        return local_midnight(self.end + dt.timedelta(days=1))
 
     @property
     def days(self) -> int:
@@ -74,7 +74,7 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
+def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 

@@ -220,3 +220,7 @@ CELERY_BEAT_SCHEDULE["reports-purge-exports"] = {
     "task": "reports.tasks.purge_old_exports",
     "schedule": 6 * 3600.0,
 }
+# Memory PostgreSQL may use per sort or hash while computing a report (one transaction only).
+REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
+# A report's independent groups of queries run on this many connections at once (PostgreSQL).
+REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)

@@ -10,7 +10,7 @@ import pytest
 from reports.scopes import CONSULTATION, NEIGHBOURHOOD, PROJECT, TOWN, Scope
 from reports.selectors import (
     Median,
-    _median_fallback,
+    median_fallback,
     report_compute,
     report_story,
 )
@@ -212,7 +212,7 @@ def test_median_fallback_agrees_with_percentile_cont(town):
     delay = F("answered_at") - F("created_at")
     expected = answered.aggregate(m=Median(delay, output_field=DurationField()))["m"]
     # k5 6 h, k1 24 h, k7 25 h (clocks went back on 26 Oct), k2 48 h: (24 + 25) / 2.
-    assert _median_fallback(answered, delay) == expected == dt.timedelta(hours=24, minutes=30)
+    assert median_fallback(answered, delay) == expected == dt.timedelta(hours=24, minutes=30)
 
 
 def test_story_is_chronological_with_what_updates_cite(town):
@@ -247,3 +247,16 @@ def test_story_is_truncated_to_the_most_recent_entries(town):
 def test_story_of_a_round(town):
     story = report_story(scope=Scope(CONSULTATION, town.c1), period=town.period)
     assert [e["title"] for e in story["entries"]] == ["Ce que vous avez changé", "Quelle place ?"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_query_groups_run_side_by_side_give_the_same_report(town):
+    from reports.selectors.figures import can_run_concurrently
+
+    # Outside a transaction, on PostgreSQL, the page and the tasks run the groups at once.
+    assert can_run_concurrently()
+    together = report_compute(scope=Scope(TOWN), period=town.period, now=town.now)
+    alone = report_compute(scope=Scope(TOWN), period=town.period, now=town.now, concurrent=False)
+    assert together == alone
+    assert together["reach"]["participants"] == 4
+    assert together["means"]["median_answer_hours_comments"] == 30.0
