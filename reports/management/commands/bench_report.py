@@ -90,11 +90,14 @@ class Command(BaseCommand):
         )
         for label, scope, preset in cases:
             period = period_for_preset(preset)
-            # One run on this connection alone, to count (and EXPLAIN) every query…
+            # One run on this connection alone, to count (and EXPLAIN) every query, with the
+            # CPU time PostgreSQL spent on it (what the load of the machine does not change)…
             with CaptureQueriesContext(connection) as captured:
+                cpu_before = self._backend_cpu()
                 started = time.perf_counter()
                 report_compute(scope=scope, period=period, concurrent=False)
                 sequential = time.perf_counter() - started
+                cpu = self._backend_cpu() - cpu_before if cpu_before is not None else None
             queries = len(captured.captured_queries)
             slow.extend((float(q["time"]), q["sql"]) for q in captured.captured_queries)
             # …then as the page and the tasks run it: its groups of queries side by side.
@@ -114,15 +117,17 @@ class Command(BaseCommand):
                 "median_s": round(statistics.median(timings), 3),
                 "queries": queries,
                 "sequential_s": round(sequential, 3),
+                "postgres_cpu_s": None if cpu is None else round(cpu, 2),
                 "story_s": round(story_seconds, 3),
                 "story_queries": len(story_queries.captured_queries),
                 "story_entries": story["total"],
             }
             results.append(row)
             flag = "" if not label.startswith("town") or row["best_s"] < TARGET_SECONDS else "  (!)"
+            cpu_text = "" if cpu is None else f", PostgreSQL CPU {cpu:4.2f} s"
             self.stdout.write(
                 f"  {label:<44} {row['best_s']:6.3f} / {row['median_s']:6.3f} s "
-                f"(one connection {sequential:5.3f} s) {queries:3d} queries · "
+                f"(one connection {sequential:5.3f} s{cpu_text}) {queries:3d} queries · "
                 f"story {row['story_s']:.3f} s, {row['story_queries']} queries{flag}"
             )
 
@@ -142,6 +147,8 @@ class Command(BaseCommand):
             Path(options["output"]).write_text(
                 json.dumps(
                     {
+                        "cpus": os.cpu_count(),
+                        "load_average_at_end": os.getloadavg(),
                         "sizes": sizes,
                         "reports": results,
                         "precompute_s": round(precompute, 2),
@@ -160,6 +167,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nSlowest town-wide report: {worst:.3f} s (target {TARGET_SECONDS:.0f} s): {verdict}"
         )
+
+    @staticmethod
+    def _backend_cpu() -> float | None:
+        """CPU seconds used so far by this connection's PostgreSQL process (local server)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _sizes(self) -> dict:
         sizes = {}
