@@ -366,3 +366,23 @@ CELERY_BEAT_SCHEDULE["resume-data-exports"] = {
     "schedule": 600.0,
 }
 ACCOUNT_FORMS = {"signup": "citizens.signup.AtomicSignupForm"}
+
+# --- Participation reports (reports app) ---------------------------------------------------
+# First day of the current municipal term: the "mandat en cours" preset of /rapports/ starts here.
+REPORTS_TERM_START = env("REPORTS_TERM_START", default="2020-07-01")
+# Exported reports are personal: kept outside MEDIA_ROOT and static, served to their owner only.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=PRIVATE_STORAGE_ROOT)
+# Exports are deleted after this many days.
+REPORTS_EXPORT_RETENTION_DAYS = env.int("REPORTS_EXPORT_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["reports-precompute-town"] = {
+    "task": "reports.tasks.precompute_town_reports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["reports-purge-exports"] = {
+    "task": "reports.tasks.purge_old_exports",
+    "schedule": 6 * 3600.0,
+}
+# Memory PostgreSQL may use per sort or hash while computing a report (one transaction only).
+REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
+# A report's independent groups of queries run on this many connections at once (PostgreSQL).
+REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
