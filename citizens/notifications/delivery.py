@@ -5,9 +5,9 @@ unique per (recipient, notification) or (recipient, kind, period). A sender lock
 with `SELECT … FOR UPDATE SKIP LOCKED` for the time of the SMTP exchange, sends, and stamps
 `sent_at` in the same transaction once the server accepted: two workers never send the same
 row, a worker killed mid-send leaves it pending (its lock dies with its connection), and the
-sweep sends whatever stayed pending. The only remaining window is between the server's
-"250 OK" and our commit, a few hundred microseconds; the Message-ID is stable per row so a
-mail client can recognise the rare duplicate.
+sweep sends whatever stayed pending. The only window left is between the server's "250 OK"
+and our commit (one UPDATE and the COMMIT): a crash exactly there resends that one email,
+with the same Message-ID (stable per row), which mail clients recognise.
 """
 
 from __future__ import annotations
