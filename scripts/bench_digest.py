@@ -78,6 +78,7 @@ def run_sink(port: int, count, recipients_path: str, ready) -> None:
     ready.set()
 
     def stop(*_):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough
         controller.stop()
         Path(recipients_path).write_text("\n".join(seen))
         sys.exit(0)
