@@ -293,3 +293,7 @@ CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")
 ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="")
 TOWN_HALL_ADDRESS = env("TOWN_HALL_ADDRESS", default="")
+
+# --- Hostile input (issue 9) --------------------------------------------------------------
+# Query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
+MIDDLEWARE += ["loos.query_guard.HostileQueryMiddleware"]

@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 # Scripts the site itself ships: external files from /static/, and JSON data islands
 # (`json_script`, whose content Django escapes).
-STATIC_PREFIX = "/static/"
+# (The admin's own translation catalogue, /admin/jsi18n/, is a same-origin script too.)
+OWN_SCRIPT_PREFIXES = ("/static/", "/admin/jsi18n/")
 INERT_SCRIPT_TYPES = {"application/json"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:application")
@@ -25,6 +26,7 @@ class Field:
     multiple: bool = False
     required: bool = False
     disabled: bool = False
+    css: str = ""
 
 
 @dataclass
@@ -118,6 +120,7 @@ class _FormParser(HTMLParser):
                 multiple="multiple" in a,
                 required="required" in a,
                 disabled="disabled" in a,
+                css=a.get("class", ""),
             )
             if tag == "input" and kind == "submit":
                 if name and target is not None:
@@ -229,7 +232,7 @@ class _ActiveParser(HTMLParser):
             src = a.get("src") or ""
             kind = (a.get("type") or "").lower()
             if src:
-                if not urlsplit(src).path.startswith(STATIC_PREFIX) or urlsplit(src).netloc:
+                if not urlsplit(src).path.startswith(OWN_SCRIPT_PREFIXES) or urlsplit(src).netloc:
                     self.problems.append(f"<script src={src!r}>: not one of our static files")
             elif kind not in INERT_SCRIPT_TYPES:
                 self.problems.append("<script> inline")

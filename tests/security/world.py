@@ -128,6 +128,8 @@ def build_world() -> World:
         OptionFactory(consultation=o["open_round"], label="Des arbres", position=1),
         OptionFactory(consultation=o["open_round"], label="Un marché", position=2),
     ]
+    o["second_round"] = ConsultationFactory(project=o["project"], slug="deuxieme-tour")
+    o["second_option"] = OptionFactory(consultation=o["second_round"], label="Un auvent")
     o["upcoming_round"] = ConsultationFactory(
         project=o["town_project"],
         slug="a-venir",
