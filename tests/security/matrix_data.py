@@ -393,6 +393,54 @@ ENTRIES: dict[str, list[Case]] = {
         )
     ],
     "citizens:account_deleted": [Case("/compte/supprime/", get=roles(HOME))],
+    # --- notifications and email preferences ---------------------------------------------
+    "citizens:notifications": [Case("/compte/notifications/", get=logged_in(200))],
+    "citizens:notifications_read_all": [
+        Case(
+            "/compte/notifications/tout-lire/",
+            get=logged_in(405),
+            post=logged_in(Redirect("/compte/notifications/")),
+        )
+    ],
+    "citizens:notification_read": [
+        Case(
+            lambda w: f"/compte/notifications/{w.notification_a.pk}/lire/",
+            get=logged_in(405),
+            post=owner_only(Redirect("/compte/notifications/"), others=404),
+            label="A's notification",
+        )
+    ],
+    "citizens:notification_open": [
+        Case(
+            lambda w: f"/compte/notifications/{w.notification_a.pk}/ouvrir/",
+            get=owner_only(Redirect(lambda w: w.notification_a.url), others=404),
+            label="A's notification",
+        )
+    ],
+    "citizens:preferences": [
+        Case(
+            "/compte/preferences/",
+            get=logged_in(200),
+            post=logged_in(Redirect("/compte/preferences/")),
+            data={"email_frequency": "daily"},
+        )
+    ],
+    # The one-click link of A's emails: whoever holds it (a mail provider, without session or
+    # CSRF token: RFC 8058) may unsubscribe A, and nobody else; a forged token is a 404.
+    "citizens:unsubscribe": [
+        Case(
+            lambda w: f"/compte/desabonnement/{w.unsubscribe_a}/",
+            get=ALL_200,
+            post=ALL_200,
+            label="A's link",
+        ),
+        Case(
+            lambda w: f"/compte/desabonnement/{w.users[RESIDENT].pk}:forge/",
+            get=roles(404),
+            post=roles(404),
+            label="forged token",
+        ),
+    ],
     # --- allauth ----------------------------------------------------------------------------
     "account_login": [
         Case(
@@ -515,12 +563,14 @@ NEVER = {
     "projects.comment": {"add", "delete"},
     "consultations.contribution": {"add", "delete"},
     "consultations.flaggedcomment": {"add", "delete"},
+    "citizens.emaildelivery": {"add", "change", "delete"},  # written by the workers only
 }
 # Per-object refusals: a round with contributions keeps its record (not deletable).
 NEVER_FOR_OBJECT = {"consultations.consultation": {"delete"}}
 # Deleting a project would delete its comments, which nobody may delete: Django's page says
-# so (200) and the confirmation is refused (403).
-DELETE_BLOCKED_BY_RELATED = {"projects.project"}
+# so (200) and the confirmation is refused (403). Likewise a person with emails in the
+# (read-only) delivery log: people leave through their own account deletion, which anonymises.
+DELETE_BLOCKED_BY_RELATED = {"projects.project", "citizens.user"}
 # allauth's Authenticator form cannot be saved unchanged (a never-used factor has no
 # "last used" date, which the form requires): the page answers with its form error.
 UNSAVABLE_UNCHANGED = {"mfa.authenticator"}
@@ -544,13 +594,20 @@ def admin_object(world, model):
     return model._default_manager.order_by("pk").first()
 
 
+# Model permissions the team holds through django-rules rather than settings.ROLE_PERMISSIONS.
+TEAM_RULES_PERMISSIONS = {
+    "citizens.view_emaildelivery",  # the delivery log, read-only (citizens/rules.py)
+}
+
+
 def team_may(model, action: str) -> bool:
     """From settings.ROLE_PERMISSIONS (the municipal team's model permissions)."""
     from django.conf import settings
 
     opts = model._meta
     codename = f"{opts.app_label}.{action}_{opts.model_name}"
-    return codename in settings.ROLE_PERMISSIONS["municipal_team"]
+    granted = settings.ROLE_PERMISSIONS["municipal_team"]
+    return codename in granted or codename in TEAM_RULES_PERMISSIONS
 
 
 def admin_expected(model, action: str) -> dict:

@@ -274,6 +274,8 @@ def display_pages(world) -> list[tuple[str, str]]:
         (RESIDENT, "/compte/activite/contributions/"),
         (RESIDENT, "/compte/donnees/"),
         (OTHER, "/compte/"),
+        (RESIDENT, "/compte/notifications/"),
+        (OTHER, "/compte/notifications/"),
         (TEAM, "/admin/"),
         (TEAM, "/admin/projects/project/"),
         (TEAM, f"/admin/projects/project/{w.project.pk}/change/"),
@@ -289,6 +291,7 @@ def display_pages(world) -> list[tuple[str, str]]:
         (TEAM, "/admin/citizens/moderationlog/"),
         (TEAM, "/admin/citizens/user/"),
         (TEAM, "/admin/citizens/neighbourhood/"),
+        (TEAM, "/admin/citizens/emaildelivery/"),
         (SUPERUSER, f"/admin/citizens/user/{w.users[RESIDENT].pk}/change/"),
         (SUPERUSER, "/admin/auth/group/"),
     ]
@@ -309,7 +312,8 @@ AREAS = {
     "projects": r"^/projets/",
     "consultations": r"^/consultations/",
     "resident-space": r"^/compte/(|donnees/|supprimer/)$",
-    "allauth": r"^/compte/(?!donnees/|supprimer/$)(?!$).+",
+    "notifications": r"^/compte/(notifications|preferences|desabonnement)/",
+    "allauth": r"^/compte/(login|logout|signup|password|email|confirm-email|reauthenticate|2fa)/",
     "site": r"^/i18n/",
     "admin-projects": r"^/admin/projects/",
     "admin-consultations": r"^/admin/consultations/",
@@ -614,3 +618,16 @@ def test_one_residents_pages_never_show_anothers_private_data(world):
         in _get(w, RESIDENT, f"/consultations/{w.moderated_round.slug}/").content.decode()
     )
     assert str(w.export_a.token) in _get(w, RESIDENT, "/compte/donnees/").content.decode()
+
+
+@pytest.mark.parametrize("next_value", ["abc", "-1", "//evil.example/", "https://evil.example/"])
+def test_mark_read_ignores_a_next_that_is_not_a_path_of_the_site(world, next_value):
+    """A bare word as `next` was read as a URL name by redirect(): NoReverseMatch, a 500."""
+    w = world
+    for path in (
+        "/compte/notifications/tout-lire/",
+        f"/compte/notifications/{w.notification_a.pk}/lire/",
+    ):
+        response = _post(w, RESIDENT, path, [("next", next_value)])
+        assert response.status_code == 302, path
+        assert response["Location"] == "/compte/notifications/", path

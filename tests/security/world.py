@@ -91,6 +91,11 @@ def build_world() -> World:
     }
     team = w.users[TEAM]
     o = w.objects
+    # A wants every notification by email at once (so the delivery log has a row).
+    from citizens.models import EmailFrequency
+    from citizens.notifications.services import user_set_email_frequency
+
+    user_set_email_frequency(user=a, frequency=EmailFrequency.IMMEDIATE)
     o["neighbourhood"] = hood
     o["filler"] = c
 
@@ -169,6 +174,16 @@ def build_world() -> World:
     type(closed).objects.filter(pk=closed.pk).update(closes_at=now - timedelta(days=1))
     closed.refresh_from_db()
     consultations.synthesis_publish(consultation=closed, author=team, body="Nous avons entendu.")
+
+    # B follows A's project (so that what A writes there reaches B's notifications); A was
+    # notified of B's reply.
+    projects.follow_add(project=project, user=b)
+    from citizens.models import Notification
+    from citizens.notifications.tokens import unsubscribe_token
+
+    o["notification_a"] = Notification.objects.filter(recipient=a).order_by("pk").first()
+    assert o["notification_a"] is not None, "the reply to A's comment should notify A"
+    o["unsubscribe_a"] = unsubscribe_token(a.pk)
 
     # A's data download, prepared (the Celery task's work, run here directly).
     export = data_export_request(user=a)
