@@ -67,7 +67,7 @@ ADMIN_QUERY_VALUES = [f"{IMG}{SCRIPT}{SQL}", "\x00", "9" * 30]
 
 # Who uses a page, in order of preference: the owner resident first (their space, their
 # items), then the staff (the back office), then anyone.
-PREFERENCE = [RESIDENT, OTHER, TEAM, SUPERUSER, MAYOR, UNVERIFIED, VISITOR]
+PREFERENCE = [RESIDENT, OTHER, TEAM, MAYOR, SUPERUSER, UNVERIFIED, VISITOR]
 # Forms that end the session or the account, or add a second factor: submitted (they must
 # not fail on hostile input), never kept.
 NOT_KEPT = ("/logout/", "/compte/supprimer/", "/2fa/", "/password/", "/compte/email/")

@@ -75,6 +75,11 @@ def verified(expected, *, visitor=LOGIN, unverified=403, **overrides) -> dict:
     return roles(expected, visitor=visitor, unverified=unverified, **overrides)
 
 
+def REPORTS(expected, **overrides) -> dict:  # noqa: N802 - reads as a table header
+    """Reports: the mayor's office and superusers; visitors to the login; others 403."""
+    return roles(403, **{"visitor": LOGIN, "mayor": expected, "superuser": expected, **overrides})
+
+
 def owner_only(expected, *, others=403, **overrides) -> dict:
     return roles(others, visitor=LOGIN, resident=expected, **overrides)
 
@@ -441,6 +446,34 @@ ENTRIES: dict[str, list[Case]] = {
             label="forged token",
         ),
     ],
+    # --- reports: the mayor's office (and superusers); an export only to its owner ----------
+    "reports:index": [
+        Case("/rapports/", get=REPORTS(200), post=NOT_ALLOWED),
+        Case("/rapports/?periode=inconnue", get=REPORTS(400), label="bad period"),
+    ],
+    "reports:csv": [Case("/rapports/rapport.csv?periode=annee", get=REPORTS(200))],
+    "reports:export_create": [
+        Case(
+            "/rapports/exports/",
+            get=NOT_ALLOWED,
+            post=REPORTS(Redirect("/rapports/exports/")),
+            data={"perimetre": "commune", "periode": "annee"},
+        )
+    ],
+    "reports:export_detail": [
+        Case(
+            lambda w: f"/rapports/exports/{w.report_export.pk}/",
+            get=REPORTS(200, superuser=404),
+            label="the mayor's office's export",
+        )
+    ],
+    "reports:export_download": [
+        Case(
+            lambda w: f"/rapports/exports/{w.report_export.pk}/fichier/",
+            get=REPORTS(200, superuser=404),
+            label="the mayor's office's export",
+        )
+    ],
     # --- allauth ----------------------------------------------------------------------------
     "account_login": [
         Case(
@@ -564,6 +597,8 @@ NEVER = {
     "consultations.contribution": {"add", "delete"},
     "consultations.flaggedcomment": {"add", "delete"},
     "citizens.emaildelivery": {"add", "change", "delete"},  # written by the workers only
+    "reports.reportsnapshot": {"add", "change"},  # computed by Celery beat
+    "reports.reportexport": {"add", "change"},  # asked for on /rapports/
 }
 # Per-object refusals: a round with contributions keeps its record (not deletable).
 NEVER_FOR_OBJECT = {"consultations.consultation": {"delete"}}
@@ -641,7 +676,10 @@ def admin_post_expected(model, action: str, changelist: str) -> dict:
     result = {role: ADMIN_LOGIN for role in NOT_STAFF}
     for role, for_team in ((TEAM, True), (SUPERUSER, False)):
         ok = action not in never and (team_may(model, action) if for_team else True)
-        result[role] = Redirect(changelist) if ok else 403
+        may_change = "change" not in never and (team_may(model, "change") if for_team else True)
+        # After a deletion Django goes back to the change list, or to the index for people
+        # who may not change the model.
+        result[role] = Redirect(changelist if may_change else "/admin/") if ok else 403
         if ok and action == "delete" and label in DELETE_BLOCKED_BY_RELATED:
             result[role] = 403
         if ok and action == "change" and label in UNSAVABLE_UNCHANGED:

@@ -36,7 +36,7 @@ from tests.security.hostile_data import (
     discover,
 )
 from tests.security.html import active_html
-from tests.security.world import OTHER, RESIDENT, ROLES, SUPERUSER, TEAM, VISITOR
+from tests.security.world import MAYOR, OTHER, RESIDENT, ROLES, SUPERUSER, TEAM, VISITOR
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +276,8 @@ def display_pages(world) -> list[tuple[str, str]]:
         (OTHER, "/compte/"),
         (RESIDENT, "/compte/notifications/"),
         (OTHER, "/compte/notifications/"),
+        (MAYOR, "/rapports/"),
+        (MAYOR, f"/rapports/exports/{w.report_export.pk}/"),
         (TEAM, "/admin/"),
         (TEAM, "/admin/projects/project/"),
         (TEAM, f"/admin/projects/project/{w.project.pk}/change/"),
@@ -315,6 +317,7 @@ AREAS = {
     "notifications": r"^/compte/(notifications|preferences|desabonnement)/",
     "allauth": r"^/compte/(login|logout|signup|password|email|confirm-email|reauthenticate|2fa)/",
     "site": r"^/i18n/",
+    "reports": r"^/rapports/",
     "admin-projects": r"^/admin/projects/",
     "admin-consultations": r"^/admin/consultations/",
     "admin-citizens": r"^/admin/citizens/",
@@ -355,7 +358,9 @@ def test_hostile_input_on_forms(world, discovery, area):
     failures: dict[str, list[str]] = {}
     extra_pages: list[tuple[str, str]] = []
     not_stored = []
-    for found in forms_of(discovery, area):
+    forms = forms_of(discovery, area)
+    assert forms, f"no form discovered in {area}: discovery or AREAS is out of date"
+    for found in forms:
         admin = found.action_path.startswith("/admin/")
         role = SUPERUSER if admin and found.role not in STAFF_ROLES else found.role
         found = FoundForm(page=found.page, role=role, form=found.form)

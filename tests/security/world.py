@@ -191,6 +191,30 @@ def build_world() -> World:
     export.refresh_from_db()
     o["export_a"] = export
 
+    # The mayor's office's PDF of a report, ready (the task's PDF replaced by a small file).
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from reports.models import ExportStatus
+    from reports.periods import Period
+    from reports.scopes import scope_from_key
+    from reports.services import report_export_request
+
+    report = report_export_request(
+        owner=w.users[MAYOR],
+        scope=scope_from_key("commune"),
+        period=Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30), "dates"),
+    )
+    report.file.save("rapport.pdf", ContentFile(b"%PDF-1.4 rapport"), save=False)
+    report.status, report.progress = ExportStatus.DONE, 100
+    report.save()
+    o["report_export"] = report
+    from reports.periods import THIS_YEAR
+    from reports.services import report_snapshot_refresh
+
+    o["report_snapshot"] = report_snapshot_refresh(preset=THIS_YEAR)
+
     for role, user in w.users.items():
         w.sessions[role] = _session_key(user)
     return w
@@ -206,6 +230,7 @@ class WorldSettings:
         limits = {action: ["100000/m"] for action in settings.RATE_LIMITS}
         self.override = override_settings(
             PRIVATE_STORAGE_ROOT=self.folder.name,
+            PRIVATE_MEDIA_ROOT=self.folder.name,
             RATE_LIMITS=limits,
             ACCOUNT_RATE_LIMITS=False,
         )
