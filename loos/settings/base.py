@@ -388,5 +388,5 @@ REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
 REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
 
 # --- Hostile input (issue 9) --------------------------------------------------------------
-# Query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
+# Admin query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
 MIDDLEWARE += ["loos.query_guard.HostileQueryMiddleware"]
