@@ -24,7 +24,9 @@ PAGE_SIZE = 20
 
 def _safe_next(request: HttpRequest, fallback: str = "citizens:notifications"):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path of this site: `redirect()` would read a bare word ("abc") as a URL name and
+    # fail with NoReverseMatch (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -386,3 +386,7 @@ CELERY_BEAT_SCHEDULE["reports-purge-exports"] = {
 REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
 # A report's independent groups of queries run on this many connections at once (PostgreSQL).
 REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
+
+# --- Hostile input (issue 9) --------------------------------------------------------------
+# Admin query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
+MIDDLEWARE += ["loos.query_guard.HostileQueryMiddleware"]
