@@ -35,3 +35,12 @@ class AccountAdapter(DefaultAccountAdapter):
             "from_email": message.from_email,
         }
         transaction.on_commit(lambda: send_account_email.delay(**kwargs))
+
+    def post_login(self, request, user, **kwargs):
+        """Logging in brings back the language saved on the account, on any device."""
+        from .language import set_language_cookie
+
+        response = super().post_login(request, user, **kwargs)
+        if user.language and user.language != getattr(request, "LANGUAGE_CODE", None):
+            set_language_cookie(request, response, user.language)
+        return response

@@ -197,3 +197,11 @@ def moderation_log_write(
         reason=reason or "",
         automatic=automatic,
     )
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language picked with the site's switch (e-mails follow it)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

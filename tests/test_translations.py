@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import login
-from tests.factories import ConsultationFactory, ProjectFactory
+from tests.factories import PASSWORD, ConsultationFactory, ProjectFactory, ResidentFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_PATH = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -248,3 +248,52 @@ def test_account_page_in_english(resident):
     for phrase in ["My space", "My profile", "Download my data", "Delete my account", "Save"]:
         assert phrase in html
     assert "Mon espace" not in html
+
+
+# --- The choice is remembered on the account -------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("posted", "saved"), [("en", "en"), ("fr", "fr"), ("xx", "fr"), ("", "fr")]
+)
+def test_switching_language_saves_it_on_the_account(resident, posted, saved):
+    client = login(resident)
+    response = client.post("/i18n/setlang/", {"language": posted, "next": "/projets/"})
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.language == saved
+
+
+@pytest.mark.django_db
+def test_visitor_switch_only_sets_the_cookie(client):
+    _switch(client, "en", "/projets/")
+    assert client.cookies["django_language"].value == "en"
+
+
+@pytest.mark.django_db
+def test_emails_follow_the_language_picked_in_the_footer(
+    resident, django_capture_on_commit_callbacks, mailoutbox
+):
+    client = login(resident)
+    _switch(client, "en", "/compte/donnees/")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/compte/donnees/").status_code == 302
+    [message] = mailoutbox
+    assert "Your data is ready to download" in message.subject
+    assert "Hello Marie L.," in message.body
+    assert "Bonjour" not in message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "heading"), [("en", "My space"), ("fr", "Mon espace")])
+def test_logging_in_brings_back_the_account_language(language, heading):
+    user = ResidentFactory(language=language)
+    client = Client()
+    _switch(client, "fr" if language == "en" else "en", "/")
+    response = client.post(
+        "/compte/login/", {"login": user.email, "password": PASSWORD, "next": "/compte/"}
+    )
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == language
+    assert heading in client.get("/compte/").content.decode()
