@@ -39,7 +39,7 @@ web:
 	$(PY) manage.py collectstatic --noinput -v0
 	.venv/bin/gunicorn loos.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-3}
 worker:
-	.venv/bin/celery -A loos worker --loglevel=info
+	.venv/bin/celery -A loos worker --loglevel=info -Q default,emails,digests
 beat:
 	.venv/bin/celery -A loos beat --loglevel=info --schedule .services/celerybeat-schedule
 
@@ -60,3 +60,9 @@ audit: install
 
 bench-rush: install
 	$(PY) scripts/bench_rush.py $(RUSH_ARGS)
+
+# Daily digest benchmark: 10,000 residents, one worker process, a local SMTP sink
+# (BENCH_ARGS="-n 100000" for more). Uses a scratch database next to DATABASE_URL's.
+.PHONY: bench-digest
+bench-digest: install
+	@eval "$$($(PY) scripts/services.py)" && $(PY) scripts/bench_digest.py $(BENCH_ARGS)

@@ -24,6 +24,15 @@ class Neighbourhood(models.Model):
         return self.name
 
 
+class EmailFrequency(models.TextChoices):
+    """How often a resident wants to hear, by email, about what concerns them."""
+
+    IMMEDIATE = "immediate", _("À chaque nouveauté")
+    DAILY = "daily", _("Un résumé par jour")
+    WEEKLY = "weekly", _("Un résumé par semaine")
+    NEVER = "never", _("Jamais")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -65,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="residents",
     )
     language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    email_frequency = models.CharField(
+        _("e-mails de notification"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.DAILY,
+    )
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
@@ -240,3 +255,152 @@ class DataExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.state in (DataExportState.PENDING, DataExportState.RUNNING)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """Something that concerns a resident: shown in-app at once, emailed as they chose.
+
+    Generic on purpose: the target is a content type + id, and the text is rendered from the
+    kind registered by the app that owns the event (`citizens.notifications.registry`), in
+    the reader's language, with `params`.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # notification_list_idx starts with the recipient
+    )
+    kind = models.CharField(_("type"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur de l'action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("type d'élément"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+    object_id = models.PositiveBigIntegerField(_("identifiant de l'élément"), null=True, blank=True)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    url = models.CharField(_("lien"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            models.Index(fields=["created_at"], name="notification_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class NotifiedEvent(models.Model):
+    """Marks an event already announced (a round opening, closing soon…), so beat tasks that
+    look for such events notify each one once, however often they run."""
+
+    key = models.CharField(_("événement"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("événement notifié")
+        verbose_name_plural = _("événements notifiés")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class EmailDelivery(models.Model):
+    """The outbox and the log of notification emails.
+
+    One row per (recipient, notification) for an immediate email, one per (recipient, kind,
+    period) for a digest or the team's summary, under unique constraints; written in the same
+    transaction as the event, sent only while pending, stamped after the SMTP server accepted.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="email_deliveries",
+    )
+    kind = models.CharField(_("type"), max_length=40)
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    period_start = models.DateField(_("période du"), null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    item_count = models.PositiveIntegerField(_("nouveautés"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("envoi d'e-mail")
+        verbose_name_plural = _("journal des e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "notification"],
+                condition=models.Q(notification__isnull=False),
+                name="one_email_per_notification",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period_start"],
+                condition=models.Q(period_start__isnull=False),
+                name="one_email_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notification__isnull=False, period_start__isnull=True)
+                | models.Q(notification__isnull=True, period_start__isnull=False),
+                name="delivery_for_a_notification_or_a_period",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_pending_idx",
+            ),
+            models.Index(fields=["-created_at"], name="delivery_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.status})"

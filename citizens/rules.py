@@ -56,3 +56,17 @@ rules.add_perm("citizens.request_data_export", rules.is_authenticated & rules.is
 rules.add_perm("citizens.download_data_export", is_export_owner)
 rules.add_perm("citizens.delete_account", rules.is_authenticated & rules.is_active)
 rules.add_perm("citizens.view_activity", rules.is_authenticated)
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_notification_recipient(user, notification) -> bool:
+    return notification is not None and notification.recipient_id == user.pk
+
+
+rules.add_perm("citizens.view_notifications", rules.is_authenticated)
+rules.add_perm("citizens.read_notification", rules.is_authenticated & is_notification_recipient)
+rules.add_perm("citizens.change_email_preferences", rules.is_authenticated)
+# The delivery log in the admin: the team sees what was sent and what failed (read-only).
+rules.add_perm("citizens.view_emaildelivery", is_team_member | is_superuser)

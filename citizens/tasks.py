@@ -1,9 +1,11 @@
 """Thin Celery tasks of the citizens app."""
 
+import logging
 import smtplib
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError
 
 # Errors worth retrying: the SMTP server or the network failed for now, not for good.
 TRANSIENT_SMTP_ERRORS = (
@@ -41,9 +43,6 @@ def send_account_email(
 
 # --- Personal data (issue 7) -----------------------------------------------------------------
 
-import logging  # noqa: E402
-
-from django.db import OperationalError  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +88,99 @@ def clear_expired_sessions() -> None:
     from .sessions import SessionStore
 
     SessionStore.clear_expired()
+
+
+# --- Notification emails (see citizens/notifications/delivery.py) ------------------------------
+
+NOTIFICATION_TASK_OPTIONS = {
+    "bind": True,
+    "ignore_result": True,
+    "max_retries": None,  # bounded by each delivery's attempts (MAX_ATTEMPTS)
+    "acks_late": True,
+}
+
+
+@shared_task(**NOTIFICATION_TASK_OPTIONS, time_limit=300, soft_time_limit=240)
+def send_notification_emails(self, *, delivery_ids: list[int]) -> None:
+    """Send deliveries by id (immediate emails, or digests the sweep re-enqueued)."""
+    from .notifications.delivery import TransientDeliveryError, send_deliveries
+
+    try:
+        send_deliveries(delivery_ids)
+    except TransientDeliveryError as exc:
+        raise self.retry(
+            kwargs={"delivery_ids": exc.remaining_ids}, countdown=exc.countdown
+        ) from exc
+
+
+@shared_task(**NOTIFICATION_TASK_OPTIONS, time_limit=600, soft_time_limit=540)
+def send_digest_chunk(self, *, frequency: str, period_start: str, user_ids: list[int]) -> None:
+    """Write the digest rows of up to 500 residents, then send them."""
+    from .notifications.delivery import TransientDeliveryError, digest_prepare, send_deliveries
+    from .notifications.periods import period_for
+
+    period = period_for(frequency, period_start)
+    try:
+        send_deliveries(digest_prepare(period=period, user_ids=user_ids))
+    except TransientDeliveryError as exc:
+        # Rows already sent are skipped on the next run: retrying the chunk is safe.
+        raise self.retry(countdown=exc.countdown) from exc
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=1800, soft_time_limit=1740)
+def digests_fan_out(*, frequency: str, period_start: str | None = None) -> int:
+    """Daily or weekly digests: enqueue one chunk task per 500 residents with something new.
+
+    Idempotent (rows are unique per resident and period): beat runs it several times in the
+    morning, and each pass only picks up residents still without a digest for the period.
+    """
+    from .notifications.delivery import digest_fan_out
+    from .notifications.periods import period_for
+
+    period = period_for(frequency, period_start)
+
+    def enqueue(user_ids: list[int]) -> None:
+        send_digest_chunk.delay(
+            frequency=period.frequency,
+            period_start=period.start_date.isoformat(),
+            user_ids=user_ids,
+        )
+
+    return digest_fan_out(period=period, enqueue=enqueue)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=300, soft_time_limit=240)
+def team_moderation_summary() -> int:
+    """Today's moderation summary to each team member, when anything awaits them."""
+    from .notifications.delivery import moderation_summary_prepare
+
+    ids = moderation_summary_prepare()
+    for start in range(0, len(ids), 50):
+        send_notification_emails.apply_async(
+            kwargs={"delivery_ids": ids[start : start + 50]}, queue="digests"
+        )
+    return len(ids)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=300, soft_time_limit=240)
+def deliveries_sweep(*, min_age_seconds: int = 60) -> int:
+    """The outbox sweep (every minute): re-enqueue deliveries still pending after their due
+    time, e.g. written while the broker was down, or left by a killed worker."""
+    from .notifications.delivery import sweep
+
+    def enqueue(delivery_ids: list[int], immediate: bool) -> None:
+        send_notification_emails.apply_async(
+            kwargs={"delivery_ids": delivery_ids}, queue="emails" if immediate else "digests"
+        )
+
+    return sweep(enqueue=enqueue, min_age_seconds=min_age_seconds)
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=1800, soft_time_limit=1740)
+def notifications_purge() -> int:
+    """Weekly: forget notifications and email log rows past the retention period."""
+    from django.conf import settings
+
+    from .notifications.services import notifications_purge as purge
+
+    return purge(older_than_days=settings.NOTIFICATIONS_RETENTION_DAYS)

@@ -7,5 +7,7 @@ class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Concertations")
 
-    def ready(self):
-        from . import personal_data  # noqa: F401  (registers this app's part of a person's data)
+    def ready(self) -> None:
+        from . import notifications, personal_data  # noqa: F401  (personal_data registers on import)
+
+        notifications.register_kinds()

@@ -20,6 +20,7 @@ from citizens.models import User
 from citizens.services import moderation_log_write
 from projects.models import Comment, CommentState
 
+from . import notifications
 from .models import (
     Consultation,
     Contribution,
@@ -187,7 +188,7 @@ def contribution_publish(*, contribution: Contribution, actor: User) -> Contribu
 def contribution_reject(*, contribution: Contribution, actor: User, reason: str) -> Contribution:
     """The team refuses a pending contribution; the author sees the reason."""
     _require_moderator(actor)
-    return _contribution_move(
+    rejected = _contribution_move(
         contribution=contribution,
         actor=actor,
         action=ModerationAction.REJECT,
@@ -195,13 +196,15 @@ def contribution_reject(*, contribution: Contribution, actor: User, reason: str)
         to_state=ContributionState.REJECTED,
         reason=_require_reason(reason),
     )
+    notifications.content_rejected(obj=rejected, reason=rejected.moderation_reason, actor=actor)
+    return rejected
 
 
 @transaction.atomic
 def contribution_hide(*, contribution: Contribution, actor: User, reason: str) -> Contribution:
     """The team hides a published contribution; the author sees the reason."""
     _require_moderator(actor)
-    return _contribution_move(
+    hidden = _contribution_move(
         contribution=contribution,
         actor=actor,
         action=ModerationAction.HIDE,
@@ -209,6 +212,8 @@ def contribution_hide(*, contribution: Contribution, actor: User, reason: str) -
         to_state=ContributionState.HIDDEN,
         reason=_require_reason(reason),
     )
+    notifications.content_hidden(obj=hidden, reason=hidden.moderation_reason, actor=actor)
+    return hidden
 
 
 @transaction.atomic
@@ -241,6 +246,7 @@ def contribution_answer(*, contribution: Contribution, actor: User, answer: str)
         # The first answer's time is what "time to answer" measures; edits keep it.
         locked.answered_at = timezone.now()
     locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    notifications.contribution_answered(contribution=locked)
     return locked
 
 
@@ -394,6 +400,9 @@ def _auto_hide(item: Contribution | Comment) -> None:
             reason=reason,
             automatic=True,
         )
+    else:
+        return
+    notifications.item_auto_hidden(obj=item)
 
 
 # --- Project comments, after flags ---------------------------------------------------------
@@ -436,7 +445,7 @@ def _comment_move(
 def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
     """The team hides a project comment (typically after flags); the author sees why."""
     _require_moderator(actor)
-    return _comment_move(
+    hidden = _comment_move(
         comment=comment,
         actor=actor,
         action=ModerationAction.HIDE,
@@ -444,6 +453,8 @@ def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
         to_state=CommentState.HIDDEN,
         reason=_require_reason(reason),
     )
+    notifications.content_hidden(obj=hidden, reason=hidden.moderation_reason, actor=actor)
+    return hidden
 
 
 @transaction.atomic
@@ -530,6 +541,8 @@ def synthesis_publish(
         synthesis.author = author
     synthesis.save(update_fields=["body", "published_at", "author"])
     consultation.synthesis = synthesis
+    if first_publication:
+        notifications.synthesis_published(synthesis=synthesis)
     return synthesis
 
 

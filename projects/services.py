@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from citizens.models import Neighbourhood, User
 from citizens.services import moderation_log_write
 
+from . import notifications
 from .models import (
     STATUS_TRANSITIONS,
     Comment,
@@ -184,7 +185,7 @@ def project_change_status(
         status=to_status, status_changed_at=now, updated_at=now
     )
     project.status, project.status_changed_at = to_status, now
-    return StatusChange.objects.create(
+    change = StatusChange.objects.create(
         project=project,
         from_status=from_status,
         to_status=to_status,
@@ -192,6 +193,8 @@ def project_change_status(
         author=actor,
         created_at=now,
     )
+    notifications.project_status_changed(project=project, change=change)
+    return change
 
 
 def _status_label(value: str) -> str:
@@ -227,6 +230,7 @@ def project_hide(*, project: Project, actor: User, reason: str) -> bool:
         to_state="hidden",
         reason=reason,
     )
+    notifications.content_hidden(obj=project, reason=reason, actor=actor)
     return True
 
 
@@ -314,6 +318,7 @@ def comment_post(
     comment.full_clean()
     comment.save()
     _shift_comment_counters(comment, +1)
+    notifications.comment_posted(comment=comment)
     return comment
 
 
@@ -376,6 +381,7 @@ def comment_hide(
         reason=reason,
         automatic=automatic,
     )
+    notifications.content_hidden(obj=comment, reason=reason, actor=actor, automatic=automatic)
     return True
 
 
@@ -476,6 +482,7 @@ def project_update_post(
     update.save()
     if cited_comments:
         update.cited_comments.set(cited_comments)
+    notifications.update_posted(update=update)
     return update
 
 

@@ -7,6 +7,7 @@ eagerly in-process, the cache in local memory.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -186,6 +187,50 @@ CELERY_TASK_ROUTES = {
     "citizens.tasks.send_account_email": {"queue": "emails"},
 }
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Notifications: immediate emails on `emails`, digest fan-out and sends on `digests`.
+CELERY_TASK_ROUTES |= {
+    "citizens.tasks.send_notification_emails": {"queue": "emails"},
+    "citizens.tasks.send_digest_chunk": {"queue": "digests"},
+    "citizens.tasks.digests_fan_out": {"queue": "digests"},
+    "citizens.tasks.team_moderation_summary": {"queue": "digests"},
+}
+CELERY_BEAT_SCHEDULE |= {
+    # Each pass is idempotent; the later ones pick up what a lost broker dropped.
+    "notifications-daily-digest": {
+        "task": "citizens.tasks.digests_fan_out",
+        "schedule": crontab(minute=0, hour="7-10"),
+        "kwargs": {"frequency": "daily"},
+    },
+    "notifications-weekly-digest": {
+        "task": "citizens.tasks.digests_fan_out",
+        "schedule": crontab(minute=15, hour="7-10", day_of_week="mon"),
+        "kwargs": {"frequency": "weekly"},
+    },
+    "notifications-team-moderation-summary": {
+        "task": "citizens.tasks.team_moderation_summary",
+        "schedule": crontab(minute=30, hour=8),
+    },
+    "notifications-outbox-sweep": {"task": "citizens.tasks.deliveries_sweep", "schedule": 60.0},
+    "notifications-purge": {
+        "task": "citizens.tasks.notifications_purge",
+        "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
+    },
+    "notifications-consultations-opened": {
+        "task": "consultations.notifications.consultations_notify_opened",
+        "schedule": crontab(minute="*/5"),
+    },
+    "notifications-consultations-closing-soon": {
+        "task": "consultations.notifications.consultations_notify_closing_soon",
+        "schedule": crontab(minute=10),
+    },
+}
+# Base of the exponential backoff (seconds) when the SMTP server refuses for now.
+NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
+# Residents per digest task: each task writes their rows, then sends them.
+NOTIFICATIONS_DIGEST_CHUNK = env.int("NOTIFICATIONS_DIGEST_CHUNK", default=500)
+# Notifications and their email log are forgotten after this many days.
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,134 @@
+"""The resident's notifications, email preferences, and the one-click unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ..models import EmailFrequency, Notification, User
+from . import registry, selectors, services
+from .forms import EmailPreferencesForm
+from .tokens import user_id_from_token
+
+PAGE_SIZE = 20
+
+
+def _safe_next(request: HttpRequest, fallback: str = "citizens:notifications"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("citizens.view_notifications"):
+        raise PermissionDenied
+    page = Paginator(selectors.notification_list_for(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    items = []
+    for notification in page:
+        actor = notification.actor
+        rendered = registry.render(
+            kind_name=notification.kind,
+            params=notification.params,
+            actor_name=actor.display_name if actor is not None else None,
+        )
+        items.append({"notification": notification, "text": rendered.text})
+    # The same count as the header's bell, which then reuses it.
+    unread = selectors.unread_count_for(user=request.user)
+    request._loos_unread_notifications = unread
+    return render(
+        request, "citizens/notifications.html", {"page": page, "items": items, "unread": unread}
+    )
+
+
+def _own_notification(request: HttpRequest, pk: int) -> Notification:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if not request.user.has_perm("citizens.read_notification", notification):
+        raise PermissionDenied
+    return notification
+
+
+@login_required
+@require_safe
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to its object, marking it read on the way."""
+    notification = _own_notification(request, pk)
+    services.notification_mark_read(notification=notification)
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return redirect(url)
+    return redirect("citizens:notifications")
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = _own_notification(request, pk)
+    services.notification_mark_read(notification=notification)
+    return redirect(_safe_next(request))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("citizens.view_notifications"):
+        raise PermissionDenied
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("Toutes vos notifications sont marquées comme lues."))
+    return redirect(_safe_next(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("citizens.change_email_preferences"):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = EmailPreferencesForm(request.POST)
+        if form.is_valid():
+            services.user_set_email_frequency(
+                user=request.user, frequency=form.cleaned_data["email_frequency"]
+            )
+            messages.success(request, _("Vos préférences sont enregistrées."))
+            return redirect("citizens:preferences")
+        status = 400
+    else:
+        form = EmailPreferencesForm(initial={"email_frequency": request.user.email_frequency})
+    return render(request, "citizens/preferences.html", {"form": form}, status=status)
+
+
+# RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to this URL without any session
+# or CSRF token; the signed token in the URL is what proves the request's legitimacy.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user_id = user_id_from_token(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return render(request, "citizens/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.user_unsubscribe(user=user)
+        return render(request, "citizens/unsubscribe.html", {"done": True, "person": user})
+    return render(
+        request,
+        "citizens/unsubscribe.html",
+        {"person": user, "already": user.email_frequency == EmailFrequency.NEVER},
+    )

@@ -1,0 +1,395 @@
+"""What the consultations app tells residents and the team: events, recipients, wording.
+
+Services call these functions inside their own `transaction.atomic()`; the beat tasks at the
+bottom announce what happens by the clock (a round opens, closes within 48 hours, a synthesis
+scheduled for later goes public), each event once (`once_key`), however often they run.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import chain
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from citizens.models import MUNICIPAL_TEAM, ModerationLog, NotifiedEvent, User
+from citizens.notifications import (
+    ModerationCount,
+    NotificationKind,
+    notify,
+    register,
+    register_moderation_counter,
+)
+from projects import notifications as project_notifications
+from projects.models import Comment, CommentState, Follow
+
+from .models import Consultation, Contribution, ContributionState, Synthesis, Vote
+
+CONSULTATION_OPENED = "consultation_opened"
+CONSULTATION_CLOSING = "consultation_closing"
+CONTRIBUTION_ANSWERED = "contribution_answered"
+SYNTHESIS_PUBLISHED = "synthesis_published"
+CONTRIBUTION_HIDDEN = "contribution_hidden"
+CONTRIBUTION_REJECTED = "contribution_rejected"
+TEAM_ITEM_AUTO_HIDDEN = "team_item_auto_hidden"
+
+ANSWER_MAX = 1500
+# A synthesis published (possibly scheduled) within this window and not yet announced is.
+SYNTHESIS_LOOKBACK = timedelta(days=7)
+
+
+def _closes_at(params: dict) -> dict:
+    value = parse_datetime(params.get("closes_at") or "")
+    if value is None:
+        return {}
+    return {"closes_at": formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")}
+
+
+def _answer(params: dict) -> dict:
+    answer = params.get("answer", "")
+    return {"answer_block": f"« {answer} »" if answer else ""}
+
+
+def _moderation(params: dict) -> dict:
+    if params.get("automatic"):
+        reason = gettext(
+            "masquée automatiquement après plusieurs signalements d'habitants, en attendant "
+            "l'examen de l'équipe municipale"
+        )
+    else:
+        reason = params.get("reason") or gettext("non précisé")
+    return {"reason": reason}
+
+
+KINDS = [
+    NotificationKind(
+        name=CONSULTATION_OPENED,
+        label=_("Ouverture d'une concertation"),
+        text=_("La concertation « {consultation} » est ouverte jusqu'au {closes_at} : {question}"),
+        subject=_("Donnez votre avis : « {consultation} »"),
+        describe=_closes_at,
+    ),
+    NotificationKind(
+        name=CONSULTATION_CLOSING,
+        label=_("Clôture prochaine d'une concertation"),
+        text=_(
+            "La concertation « {consultation} » se termine le {closes_at}. Il est encore temps "
+            "de compléter votre avis."
+        ),
+        subject=_("Plus que 48 heures : « {consultation} »"),
+        describe=_closes_at,
+    ),
+    NotificationKind(
+        name=CONTRIBUTION_ANSWERED,
+        label=_("Réponse de l'équipe à une contribution"),
+        text=_("L'équipe municipale a répondu à votre contribution à « {consultation} »."),
+        subject=_("L'équipe municipale vous a répondu"),
+        detail="{answer_block}",
+        describe=_answer,
+    ),
+    NotificationKind(
+        name=SYNTHESIS_PUBLISHED,
+        label=_("Synthèse publiée"),
+        text=_(
+            "La synthèse de la concertation « {consultation} » est publiée : découvrez ce qui "
+            "a été retenu."
+        ),
+        subject=_("Ce que la concertation « {consultation} » a changé"),
+    ),
+    NotificationKind(
+        name=CONTRIBUTION_HIDDEN,
+        label=_("Contribution masquée"),
+        text=_("Votre contribution à « {consultation} » a été masquée. Motif : {reason}."),
+        subject=_("Votre contribution a été masquée"),
+        describe=_moderation,
+    ),
+    NotificationKind(
+        name=CONTRIBUTION_REJECTED,
+        label=_("Contribution refusée"),
+        text=_("Votre contribution à « {consultation} » n'a pas été publiée. Motif : {reason}."),
+        subject=_("Votre contribution n'a pas été publiée"),
+        describe=_moderation,
+    ),
+    NotificationKind(
+        name=TEAM_ITEM_AUTO_HIDDEN,
+        label=_("Masquage automatique à examiner (équipe)"),
+        text=_(
+            "Masquage automatique après {flag_count} signalements : {item} sur « {place} », "
+            "à examiner."
+        ),
+        subject=_("Masquage automatique à examiner"),
+    ),
+]
+
+
+def register_kinds() -> None:
+    for kind in KINDS:
+        register(kind)
+    register_moderation_counter("consultations", moderation_counts)
+
+
+# --- Who is concerned ------------------------------------------------------------------------
+
+
+def _contributors(consultation: Consultation):
+    return (
+        Contribution.objects.filter(consultation=consultation, author__isnull=False)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+
+
+def _voters(consultation: Consultation):
+    return Vote.objects.filter(consultation=consultation, user__isnull=False).values_list(
+        "user_id", flat=True
+    )
+
+
+def _followers(consultation: Consultation):
+    return Follow.objects.filter(project_id=consultation.project_id).values_list(
+        "user_id", flat=True
+    )
+
+
+def _team_members():
+    return User.objects.filter(groups__name=MUNICIPAL_TEAM).values_list("pk", flat=True)
+
+
+def _admin_url(name: str, *args, query: str = "") -> str:
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return ""
+
+
+def _round_params(consultation: Consultation) -> dict:
+    return {
+        "consultation": consultation.title,
+        "project": consultation.project.title,
+        "question": consultation.question,
+        "closes_at": consultation.closes_at.isoformat(),
+    }
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def consultation_opened(*, consultation: Consultation) -> int:
+    """A round is open: tell the project's followers and the residents of its neighbourhood.
+
+    Once per round: call it when a round is created already open; the beat task
+    `consultations_notify_opened` announces the others when their opening date comes.
+    """
+    project = consultation.project
+    if project.is_hidden or consultation.opens_at > timezone.now():
+        return 0
+    neighbours = (
+        User.objects.filter(neighbourhood_id=project.neighbourhood_id).values_list("pk", flat=True)
+        if project.neighbourhood_id
+        else []
+    )
+    return notify(
+        recipients=chain(_followers(consultation), neighbours),
+        kind=CONSULTATION_OPENED,
+        actor=None,
+        target=consultation,
+        params=_round_params(consultation),
+        once_key=f"{CONSULTATION_OPENED}:{consultation.pk}",
+    )
+
+
+def consultation_closing_soon(*, consultation: Consultation) -> int:
+    """The round closes within 48 hours: tell those who contributed or voted, once."""
+    if consultation.project.is_hidden:
+        return 0
+    return notify(
+        recipients=chain(_contributors(consultation), _voters(consultation)),
+        kind=CONSULTATION_CLOSING,
+        actor=None,
+        target=consultation,
+        params=_round_params(consultation),
+        once_key=f"{CONSULTATION_CLOSING}:{consultation.pk}",
+    )
+
+
+def contribution_answered(*, contribution: Contribution) -> int:
+    """The team answered a contribution: tell its author."""
+    return notify(
+        recipients=[contribution.author_id],
+        kind=CONTRIBUTION_ANSWERED,
+        actor=contribution.answered_by,
+        target=contribution,
+        params={
+            "consultation": contribution.consultation.title,
+            "answer": (contribution.answer or "")[:ANSWER_MAX],
+        },
+    )
+
+
+def synthesis_published(*, synthesis: Synthesis) -> int:
+    """The synthesis is public: tell the round's contributors and voters and the project's
+    followers, once. A synthesis scheduled for later is announced by the beat task."""
+    if synthesis.published_at is None or synthesis.published_at > timezone.now():
+        return 0
+    consultation = synthesis.consultation
+    if consultation.project.is_hidden:
+        return 0
+    return notify(
+        recipients=chain(
+            _contributors(consultation), _voters(consultation), _followers(consultation)
+        ),
+        kind=SYNTHESIS_PUBLISHED,
+        actor=synthesis.author,
+        target=consultation,
+        params={"consultation": consultation.title, "project": consultation.project.title},
+        url=consultation.get_absolute_url(),
+        once_key=f"{SYNTHESIS_PUBLISHED}:{synthesis.pk}",
+    )
+
+
+def content_hidden(*, obj: Model, reason: str, actor=None, automatic: bool = False) -> int:
+    """Tell the author their contribution (or project comment) was hidden, and why."""
+    if isinstance(obj, Contribution):
+        return notify(
+            recipients=[obj.author_id],
+            kind=CONTRIBUTION_HIDDEN,
+            actor=actor,
+            target=obj,
+            params={
+                "consultation": obj.consultation.title,
+                "reason": reason,
+                "automatic": automatic,
+            },
+            url=obj.consultation.get_absolute_url(),
+        )
+    return project_notifications.content_hidden(
+        obj=obj, reason=reason, actor=actor, automatic=automatic
+    )
+
+
+def content_rejected(*, obj: Contribution, reason: str, actor=None) -> int:
+    """Tell the author their contribution was not published (moderation before), and why."""
+    return notify(
+        recipients=[obj.author_id],
+        kind=CONTRIBUTION_REJECTED,
+        actor=actor,
+        target=obj,
+        params={"consultation": obj.consultation.title, "reason": reason},
+        url=obj.consultation.get_absolute_url(),
+    )
+
+
+def item_auto_hidden(*, obj: Contribution | Comment) -> int:
+    """An item was hidden automatically after flags: tell its author and the team."""
+    count = content_hidden(obj=obj, reason="", actor=None, automatic=True)
+    if isinstance(obj, Contribution):
+        place = obj.consultation.title
+        url = _admin_url("admin:consultations_contribution_change", obj.pk)
+    else:
+        place = obj.project.title
+        url = _admin_url("admin:projects_comment_change", obj.pk)
+    count += notify(
+        recipients=_team_members(),
+        kind=TEAM_ITEM_AUTO_HIDDEN,
+        actor=None,
+        target=obj,
+        params={
+            "item": str(obj._meta.verbose_name),
+            "place": place,
+            "flag_count": obj.flag_count,
+        },
+        url=url or obj.get_absolute_url(),
+    )
+    return count
+
+
+# --- The team's daily moderation summary -------------------------------------------------------
+
+
+def moderation_counts() -> list[ModerationCount]:
+    since = timezone.now() - timedelta(hours=24)
+    contributions = Contribution.objects
+    return [
+        ModerationCount(
+            label=_("Contributions en attente de validation"),
+            count=contributions.filter(state=ContributionState.PENDING).count(),
+            url=_admin_url(
+                "admin:consultations_contribution_changelist", query="?state__exact=pending"
+            ),
+        ),
+        ModerationCount(
+            label=_("Contributions publiées signalées"),
+            count=contributions.filter(state=ContributionState.PUBLISHED, flag_count__gt=0).count(),
+            url=_admin_url(
+                "admin:consultations_contribution_changelist", query="?state__exact=published"
+            ),
+        ),
+        ModerationCount(
+            label=_("Commentaires publiés signalés"),
+            count=Comment.objects.filter(
+                state=CommentState.PUBLISHED, flag_count__gt=0, is_deleted=False
+            ).count(),
+            url=_admin_url("admin:projects_comment_changelist"),
+        ),
+        ModerationCount(
+            label=_("Éléments masqués automatiquement ces dernières 24 heures"),
+            count=ModerationLog.objects.filter(automatic=True, created_at__gte=since).count(),
+            url=_admin_url("admin:citizens_moderationlog_changelist"),
+        ),
+    ]
+
+
+# --- Beat tasks ----------------------------------------------------------------------------------
+
+
+def _not_yet_announced(event: str, pks: list[int]) -> list[int]:
+    keys = {f"{event}:{pk}" for pk in pks}
+    done = set(NotifiedEvent.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [pk for pk in pks if f"{event}:{pk}" not in done]
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
+def consultations_notify_opened() -> int:
+    """Every few minutes: announce the open rounds not yet announced, and the syntheses that
+    went public (possibly on a scheduled date) not yet announced. Each once."""
+    now = timezone.now()
+    total = 0
+    open_ids = list(
+        Consultation.objects.open(now).filter(project__is_hidden=False).values_list("pk", flat=True)
+    )
+    for consultation in Consultation.objects.filter(
+        pk__in=_not_yet_announced(CONSULTATION_OPENED, open_ids)
+    ).select_related("project"):
+        with transaction.atomic():
+            total += consultation_opened(consultation=consultation)
+    synthesis_ids = list(
+        Synthesis.objects.filter(
+            published_at__lte=now, published_at__gte=now - SYNTHESIS_LOOKBACK
+        ).values_list("pk", flat=True)
+    )
+    for synthesis in Synthesis.objects.filter(
+        pk__in=_not_yet_announced(SYNTHESIS_PUBLISHED, synthesis_ids)
+    ).select_related("consultation__project"):
+        with transaction.atomic():
+            total += synthesis_published(synthesis=synthesis)
+    return total
+
+
+@shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
+def consultations_notify_closing_soon() -> int:
+    """Hourly: rounds closing within 48 hours, to those who took part, once per round."""
+    ids = list(Consultation.objects.closing_within(hours=48).values_list("pk", flat=True))
+    total = 0
+    for consultation in Consultation.objects.filter(
+        pk__in=_not_yet_announced(CONSULTATION_CLOSING, ids)
+    ).select_related("project"):
+        with transaction.atomic():
+            total += consultation_closing_soon(consultation=consultation)
+    return total
