@@ -127,7 +127,7 @@ def test_no_fuzzy_message(po_entries):
     assert fuzzy == []
 
 
-PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|%[sd]")
+PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|%[sd]|\{[A-Za-z_]+\}")  # also str.format fields
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
@@ -297,3 +297,32 @@ def test_logging_in_brings_back_the_account_language(language, heading):
     assert response.status_code == 302
     assert client.cookies["django_language"].value == language
     assert heading in client.get("/compte/").content.decode()
+
+
+@pytest.mark.django_db
+def test_notifications_read_in_the_language_picked_in_the_footer(
+    resident, other_resident, django_capture_on_commit_callbacks, mailoutbox
+):
+    from citizens.models import EmailFrequency
+    from citizens.notifications import notify
+
+    resident.email_frequency = EmailFrequency.IMMEDIATE
+    resident.save(update_fields=["email_frequency"])
+    project = ProjectFactory(title="Jardin partagé")
+    client = login(resident)
+    _switch(client, "en", "/compte/notifications/")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[resident],
+            kind="project_comment",
+            actor=other_resident,
+            target=project,
+            params={"project": project.title},
+        )
+    html = client.get("/compte/notifications/").content.decode()
+    assert "My notifications" in html
+    assert "Karim B. commented on the project “Jardin partagé”." in html
+    [message] = mailoutbox
+    assert "New comment on “Jardin partagé”" in message.subject
+    assert "Unsubscribe in one click" in message.alternatives[0][0]
+    assert "Mes préférences d'e-mails" not in client.get("/compte/preferences/").content.decode()
