@@ -66,3 +66,14 @@ bench-rush: install
 .PHONY: bench-digest
 bench-digest: install
 	@eval "$$($(PY) scripts/services.py)" && $(PY) scripts/bench_digest.py $(BENCH_ARGS)
+
+# Participation reports on a generated town (PostgreSQL only): 100,000 residents and
+# 1,000,000 contributions, comments and votes over 5 years, in a dedicated database.
+BENCH_REPORT_DB ?= loos_bench_reports
+BENCH_REPORT_ARGS ?= --residents 100000 --years 5 --seed 42
+.PHONY: bench-report
+bench-report: install
+	@eval "$$($(PY) scripts/services.py)" && \
+	  mkdir -p bench-results && \
+	  DEBUG=false $(PY) manage.py generate_town --database $(BENCH_REPORT_DB) $(BENCH_REPORT_ARGS) --flush $(if $(BENCH_REUSE),--reuse) && \
+	  DEBUG=false $(PY) manage.py bench_report --database $(BENCH_REPORT_DB) --explain $${EXPLAIN:-0} --output bench-results/reports.json

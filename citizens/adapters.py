@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.db import transaction
+
+from loos.enqueue import enqueue_on_commit, run_here
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -34,7 +35,13 @@ class AccountAdapter(DefaultAccountAdapter):
             "to": list(message.to),
             "from_email": message.from_email,
         }
-        transaction.on_commit(lambda: send_account_email.delay(**kwargs))
+        # With the broker down, the email is sent from this request rather than lost: the
+        # person is waiting for it (loos.enqueue).
+        enqueue_on_commit(
+            send_account_email,
+            kwargs=kwargs,
+            if_broker_down=run_here(send_account_email, kwargs),
+        )
 
     def post_login(self, request, user, **kwargs):
         """Logging in brings back the language saved on the account, on any device."""

@@ -103,8 +103,12 @@ def render_readable_html(data: dict, *, language: str = "fr") -> str:
         )
 
 
-def write_export_files(*, token: str, data: dict, language: str = "fr") -> dict:
-    """Write the JSON and the ZIP (JSON + readable HTML); return their names and sizes."""
+def write_export_files(*, token: str, data: dict, language: str = "fr", attempt: str = "") -> dict:
+    """Write the JSON and the ZIP (JSON + readable HTML); return their names and sizes.
+
+    Each preparation writes in a folder of its own (`attempt`): a run interrupted after
+    writing (a worker killed) and the run that replaces it never share files, so the
+    download and the leftovers can be told apart (`delete_other_attempts`)."""
     storage = private_storage()
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     html = render_readable_html(data, language=language).encode("utf-8")
@@ -112,7 +116,7 @@ def write_export_files(*, token: str, data: dict, language: str = "fr") -> dict:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mes-donnees.json", document)
         archive.writestr("mes-donnees.html", html)
-    folder = f"exports/{token}"
+    folder = f"exports/{token}/{attempt}" if attempt else f"exports/{token}"
     json_name = storage.save(f"{folder}/mes-donnees.json", ContentFile(document))
     zip_name = storage.save(f"{folder}/mes-donnees.zip", ContentFile(buffer.getvalue()))
     return {
@@ -128,3 +132,16 @@ def delete_export_files(names) -> None:
     for name in names:
         if name and storage.exists(name):
             storage.delete(name)
+
+
+def delete_other_attempts(*, token: str, keep: list[str]) -> None:
+    """Delete the files of a download's other preparations (interrupted runs), not `keep`."""
+    storage = private_storage()
+    folder = f"exports/{token}"
+    if not storage.exists(folder):
+        return
+    subfolders, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" for name in files]
+    for sub in subfolders:
+        names += [f"{folder}/{sub}/{name}" for name in storage.listdir(f"{folder}/{sub}")[1]]
+    delete_export_files([name for name in names if name not in keep])

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from loos.enqueue import enqueue, enqueue_on_commit, run_here
+
 from . import personal_data
 from .models import DataExport, DataExportState, ModerationLog, User
 
@@ -58,7 +60,8 @@ def data_export_request(*, user: User) -> DataExport:
         ):
             raise DataExportLimitReached
         export = DataExport.objects.create(user=user, token=uuid.uuid4())
-        transaction.on_commit(lambda: prepare_data_export.delay(export_id=export.pk))
+        # With the broker down the download stays pending; data_exports_resume sends it again.
+        enqueue_on_commit(prepare_data_export, kwargs={"export_id": export.pk})
     return export
 
 
@@ -68,8 +71,14 @@ def _set_progress(export_id: int, value: int) -> None:
 
 def data_export_prepare(*, export_id: int) -> None:
     """Build the files of a download. Runs in a Celery task; exits quietly when the download
-    is ready, expired or gone; safe to run again after a crash (files are rewritten)."""
-    from .exports import build_export, delete_export_files, write_export_files
+    is ready, expired or gone; safe to run again after a crash: each run writes files of its
+    own, the first to finish marks the download ready and removes what interrupted runs left."""
+    from .exports import (
+        build_export,
+        delete_export_files,
+        delete_other_attempts,
+        write_export_files,
+    )
 
     claimed = DataExport.objects.filter(
         pk=export_id, state__in=[DataExportState.PENDING, DataExportState.RUNNING]
@@ -79,7 +88,9 @@ def data_export_prepare(*, export_id: int) -> None:
     export = DataExport.objects.select_related("user", "user__neighbourhood").get(pk=export_id)
     user = export.user
     data = build_export(user, progress=lambda value: _set_progress(export_id, value))
-    files = write_export_files(token=str(export.token), data=data, language=user.language)
+    files = write_export_files(
+        token=str(export.token), data=data, language=user.language, attempt=uuid.uuid4().hex
+    )
     now = timezone.now()
     with transaction.atomic():
         done = DataExport.objects.filter(pk=export_id, state=DataExportState.RUNNING).update(
@@ -91,8 +102,11 @@ def data_export_prepare(*, export_id: int) -> None:
         )
         if done:
             transaction.on_commit(lambda: _send_data_export_ready(export_id=export_id))
-    if not done:
-        # Deleted meanwhile (the account was deleted): leave no file behind.
+    if done:
+        delete_other_attempts(token=str(export.token), keep=[files["json_name"], files["zip_name"]])
+    else:
+        # Deleted meanwhile (the account was deleted), or another run finished first: leave
+        # no file of this run behind.
         delete_export_files([files["json_name"], files["zip_name"]])
 
 
@@ -113,13 +127,14 @@ def _send_data_export_ready(*, export_id: int) -> None:
         subject = render_to_string("citizens/email/data_export_ready_subject.txt", context)
         body = render_to_string("citizens/email/data_export_ready_message.txt", context)
         html = render_to_string("citizens/email/data_export_ready_message.html", context)
-    send_account_email.delay(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=body,
-        html=html,
-        to=[user.email],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-    )
+    kwargs = {
+        "subject": settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        "body": body,
+        "html": html,
+        "to": [user.email],
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+    }
+    enqueue(send_account_email, kwargs=kwargs, if_broker_down=run_here(send_account_email, kwargs))
 
 
 def data_exports_purge(*, now=None) -> int:
@@ -197,6 +212,34 @@ def moderation_log_write(
         reason=reason or "",
         automatic=automatic,
     )
+
+
+# --- Faults: work whose task could not be queued (issue 9) --------------------------------
+
+# A download still pending (never started) this long after it was asked for lost its task,
+# most likely because the broker was down when it was enqueued (loos.enqueue).
+RESUME_PENDING_AFTER = timedelta(minutes=10)
+
+
+def data_exports_resume(*, now=None, pending_for: timedelta = RESUME_PENDING_AFTER) -> int:
+    """Enqueue again the preparation of downloads pending for `pending_for`; returns how many
+    were sent. A download prepared twice is still prepared once: the task claims it, writes
+    files of its own, and only the first to finish marks it ready and sends the email."""
+    from .tasks import prepare_data_export
+
+    now = now or timezone.now()
+    pending = DataExport.objects.filter(
+        state=DataExportState.PENDING,
+        started_at__isnull=True,
+        requested_at__lte=now - pending_for,
+        requested_at__gt=now - STALE_AFTER,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for export_id in pending[:500]:
+        if not enqueue(prepare_data_export, kwargs={"export_id": export_id}):
+            break  # the broker is still down: the next run will try again
+        sent += 1
+    return sent
 
 
 def user_set_language(*, user: User, language: str) -> User:

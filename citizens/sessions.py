@@ -4,7 +4,10 @@ Django documents this extension ("Extending database-backed session engines"); i
 deletion end a person's sessions with one indexed query (`AccountSession.account_id`).
 """
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+
+from loos.outage import is_database_outage
 
 
 class SessionStore(DBStore):
@@ -21,3 +24,14 @@ class SessionStore(DBStore):
         except (TypeError, ValueError):
             instance.account_id = None
         return instance
+
+    def save(self, must_create=False):
+        try:
+            return super().save(must_create=must_create)
+        except UpdateError as error:
+            # Django reads any database error while updating a session as "deleted by a
+            # concurrent logout" (a 400). An unreachable database is an outage: a 503.
+            outage = error.__context__
+            if not is_database_outage(outage):
+                raise
+        raise outage

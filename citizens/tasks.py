@@ -184,3 +184,11 @@ def notifications_purge() -> int:
     from .notifications.services import notifications_purge as purge
 
     return purge(older_than_days=settings.NOTIFICATIONS_RETENTION_DAYS)
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def resume_data_exports() -> int:
+    """Every 10 minutes (CELERY_BEAT_SCHEDULE): downloads whose task was never queued."""
+    from .services import data_exports_resume
+
+    return data_exports_resume()

@@ -2,7 +2,9 @@
 
 The cache only ever speeds things up: when Redis is unreachable, reads miss, writes are
 dropped and counters answer as if new, so pages keep rendering and residents keep
-contributing (rate limits then fail open; see citizens.ratelimit).
+contributing (rate limits then fail open; see citizens.ratelimit). `add` answers True, as
+for a new key: allauth takes its rate-limit lock with `cache.add`, and a lock that could
+never be taken would refuse every login and signup with a 429 while Redis is down.
 """
 
 import logging
@@ -37,7 +39,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", 1)
         super().__init__(server, params)
 
-    add = _degrade("add", False)
+    add = _degrade("add", True)
     get = _degrade("get", lambda key, default=None, version=None: default)
     set = _degrade("set", None)
     touch = _degrade("touch", False)

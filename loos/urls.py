@@ -34,3 +34,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database outage met outside a view answers 503, not 500 (loos.outage).
+handler500 = "loos.outage.server_error"

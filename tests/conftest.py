@@ -198,10 +198,14 @@ class WorkerProcess:
     """`celery worker` in a subprocess, on the test database and the test Redis."""
 
     def __init__(
-        self, extra_env: dict[str, str] | None = None, queues: str = "default,emails,digests"
+        self,
+        extra_env: dict[str, str] | None = None,
+        queues: str = "default,emails,digests",
+        pool: str = "solo",
     ):
         self.extra_env = extra_env or {}
         self.queues = queues
+        self.pool = pool  # "prefork": tasks run in a child process, as in production
         self.process: subprocess.Popen | None = None
         self.log = ROOT / "test-artifacts" / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
 
@@ -225,7 +229,7 @@ class WorkerProcess:
                 "-A",
                 "loos",
                 "worker",
-                "--pool=solo",
+                f"--pool={self.pool}",
                 "--concurrency=1",
                 "-Q",
                 self.queues,

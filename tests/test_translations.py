@@ -237,6 +237,9 @@ def test_project_status_and_consultation_state_are_translated(client, some_conte
     consultations = client.get("/consultations/").content.decode()
     assert re.search(r"Until \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}", consultations)
     assert " à " not in consultations
+    missing = client.get("/projets/pas-de-projet-ici/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()
     assert "No projects yet." not in home
 
 

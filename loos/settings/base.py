@@ -179,8 +179,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 # Above the longest countdown or retry backoff we use (1 hour), so Redis never
-# redelivers a task that is merely waiting.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# redelivers a task that is merely waiting. A task whose worker died unacknowledged is
+# redelivered once this has passed (docs/readme-faults.md); tests lower it through the env.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+    # A broker that does not answer fails a publish in seconds instead of holding a request.
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Emails to one person go on their own queue, so a digest fan-out never delays them.
 CELERY_TASK_ROUTES = {
@@ -338,3 +344,45 @@ CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="")
 ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="")
 TOWN_HALL_ADDRESS = env("TOWN_HALL_ADDRESS", default="")
+
+# --- Faults: outages of PostgreSQL and Redis (issue 9, docs/readme-faults.md) --------------
+# A persistent connection is checked before it is reused, so the first request after a
+# PostgreSQL restart opens a new one instead of failing; connecting gives up after a few
+# seconds rather than holding a worker. Meanwhile requests answer 503 (loos.outage).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if USING_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+MIDDLEWARE += ["loos.outage.DatabaseOutageMiddleware"]
+OUTAGE_RETRY_AFTER = 30  # seconds, sent as Retry-After with the 503
+# Tasks are fire-and-forget: nobody reads their results. Without this, every enqueue also
+# subscribes to the result backend, which blocks a request ~20 s when Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
+LOGGING["filters"] = {"skip_outage_tracebacks": {"()": "loos.outage.SkipOutageTracebacks"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["skip_outage_tracebacks"]}
+CELERY_BEAT_SCHEDULE["resume-data-exports"] = {
+    "task": "citizens.tasks.resume_data_exports",
+    "schedule": 600.0,
+}
+ACCOUNT_FORMS = {"signup": "citizens.signup.AtomicSignupForm"}
+
+# --- Participation reports (reports app) ---------------------------------------------------
+# First day of the current municipal term: the "mandat en cours" preset of /rapports/ starts here.
+REPORTS_TERM_START = env("REPORTS_TERM_START", default="2020-07-01")
+# Exported reports are personal: kept outside MEDIA_ROOT and static, served to their owner only.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=PRIVATE_STORAGE_ROOT)
+# Exports are deleted after this many days.
+REPORTS_EXPORT_RETENTION_DAYS = env.int("REPORTS_EXPORT_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["reports-precompute-town"] = {
+    "task": "reports.tasks.precompute_town_reports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["reports-purge-exports"] = {
+    "task": "reports.tasks.purge_old_exports",
+    "schedule": 6 * 3600.0,
+}
+# Memory PostgreSQL may use per sort or hash while computing a report (one transaction only).
+REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
+# A report's independent groups of queries run on this many connections at once (PostgreSQL).
+REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
