@@ -30,7 +30,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 SCALES = {
     # residents, extra generate_town arguments
     "town": (6_800, []),
-    "city": (500_000, []),
+    # 500,000 residents; --scale 0.55 gives 1.1 M contributions and 0.96 M comments.
+    "city": (500_000, ["--scale", "0.55"]),
 }
 
 
@@ -135,7 +136,7 @@ print(json.dumps({
     return {
         "floor": {"path": "/bench/floor"},
         "home": {"path": "/"},
-        "projects_filtered": {"path": f"/projets/?categorie={data['category']}&tri=soutiens"},
+        "projects_filtered": {"path": f"/projets/?theme={data['category']}&tri=soutiens"},
         "projects_search": {"path": "/projets/?q=place+rue"},
         "project_page": {"path": f"/projets/{data['project']}/", "items": data["project_comments"]},
         "round_page": {

@@ -139,6 +139,19 @@ def start_redis() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
+def ensure_database(url: str) -> None:
+    """Create the named database when missing (tests use test_<name>, checks use <name>)."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        print(f"services: could not create database {name}: {exc}", file=sys.stderr)
+
+
 def main() -> None:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
@@ -149,6 +162,7 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL") or (
         "redis://127.0.0.1:6379/0" if port_open(6379) else start_redis()
     )
+    ensure_database(database_url)
     print(f"export DATABASE_URL={database_url}")
     print(f"export REDIS_URL={redis_url}")
 

@@ -9,5 +9,5 @@ for n in bootstrap htmx.org leaflet; do mkdir -p "$tmp/$n" && tar xzf "$tmp"/$n-
 v=static/vendor
 cp "$tmp"/bootstrap/package/dist/css/bootstrap.min.css* "$tmp"/bootstrap/package/dist/js/bootstrap.bundle.min.js* "$v/bootstrap/"
 cp "$tmp"/htmx.org/package/dist/htmx.min.js "$v/htmx/"
-cp -r "$tmp"/leaflet/package/dist/{leaflet.js,leaflet.css,images} "$v/leaflet/"
+cp -r "$tmp"/leaflet/package/dist/{leaflet.js,leaflet.js.map,leaflet.css,images} "$v/leaflet/"
 echo "vendored assets refreshed"

@@ -78,3 +78,18 @@ def test_production_settings_refuse_to_start_without_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_static_files_collect_with_the_manifest_storage(tmp_path):
+    # Every vendored file a CSS/JS file references (source maps, images) must be present,
+    # or the production deploy fails at collectstatic.
+    env = {
+        **CLEAN_ENV,
+        "DJANGO_SETTINGS_MODULE": "loos.settings.production",
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-value-0123456789",
+        "ALLOWED_HOSTS": "participation.loos-en-gohelle.fr",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = manage("collectstatic", "--noinput", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()

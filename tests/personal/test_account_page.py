@@ -101,8 +101,9 @@ def test_the_space_query_count_does_not_grow_with_activity(
     count, resident, resident_client, django_assert_max_num_queries
 ):
     make_activity(resident, count)
-    # 16 with the header's unread-notifications count; the same at 5 and at 50 items.
-    with django_assert_max_num_queries(16):
+    # 17 with the header's unread-notifications count and reports-link check; the same at
+    # 5 and at 50 items.
+    with django_assert_max_num_queries(17):
         assert resident_client.get("/compte/").status_code == 200
     for kind in ("commentaires", "contributions", "votes", "soutiens"):
         with django_assert_max_num_queries(8):
