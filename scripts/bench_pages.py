@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def bench_targets(env: dict) -> dict[str, dict]:
     code = r"""
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django.db.models import Count
 from citizens.models import User, Neighbourhood
 from projects.models import Project
@@ -173,11 +176,20 @@ def measure(url: str, cookie: str | None, duration: int, connections: int) -> di
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (e.g. to the login page) must show as such, not be followed
+
+
 def probe(url: str, cookie: str | None) -> tuple[int, int]:
     # Loopback http:// only: the URL is built from 127.0.0.1 and our own paths.
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return response.status, int(response.headers.get("X-Queries", -1))
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, int(response.headers.get("X-Queries", -1))
+    except urllib.error.HTTPError as error:
+        return error.code, int(error.headers.get("X-Queries", -1))
 
 
 def run_scale(scale: str, args) -> dict:
