@@ -61,8 +61,8 @@ audit: install
 bench-rush: install
 	$(PY) scripts/bench_rush.py $(RUSH_ARGS)
 
-# Daily digest benchmark: 10,000 residents, one worker process, a local SMTP sink
-# (BENCH_ARGS="-n 100000" for more). Uses a scratch database next to DATABASE_URL's.
+# Daily digest benchmark: 10,000 residents, one worker process (8 threads), a local SMTP sink
+# (BENCH_ARGS="-n 100000" or "--pool solo"). Uses a scratch database next to DATABASE_URL's.
 .PHONY: bench-digest
 bench-digest: install
 	@eval "$$($(PY) scripts/services.py)" && $(PY) scripts/bench_digest.py $(BENCH_ARGS)
