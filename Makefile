@@ -31,7 +31,7 @@ test: install check-browser lint
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=private --no-obsolete
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 # A production-like run on PostgreSQL + Redis (DATABASE_URL, REDIS_URL, SECRET_KEY set).
