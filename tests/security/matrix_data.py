@@ -152,7 +152,7 @@ ENTRIES: dict[str, list[Case]] = {
     "set_language": [
         Case(
             "/i18n/setlang/",
-            get=roles(HOME),
+            get=roles(405),  # POST only: the switch also saves the choice on the account
             post=roles(Redirect("/projets/")),
             data={"language": "fr", "next": "/projets/"},
         )
