@@ -31,7 +31,7 @@ test: install check-browser lint
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=private --no-obsolete
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 # A production-like run on PostgreSQL + Redis (DATABASE_URL, REDIS_URL, SECRET_KEY set).
@@ -61,8 +61,8 @@ audit: install
 bench-rush: install
 	$(PY) scripts/bench_rush.py $(RUSH_ARGS)
 
-# Daily digest benchmark: 10,000 residents, one worker process, a local SMTP sink
-# (BENCH_ARGS="-n 100000" for more). Uses a scratch database next to DATABASE_URL's.
+# Daily digest benchmark: 10,000 residents, one worker process (8 threads), a local SMTP sink
+# (BENCH_ARGS="-n 100000" or "--pool solo"). Uses a scratch database next to DATABASE_URL's.
 .PHONY: bench-digest
 bench-digest: install
 	@eval "$$($(PY) scripts/services.py)" && $(PY) scripts/bench_digest.py $(BENCH_ARGS)

@@ -42,3 +42,12 @@ class AccountAdapter(DefaultAccountAdapter):
             kwargs=kwargs,
             if_broker_down=run_here(send_account_email, kwargs),
         )
+
+    def post_login(self, request, user, **kwargs):
+        """Logging in brings back the language saved on the account, on any device."""
+        from .language import set_language_cookie
+
+        response = super().post_login(request, user, **kwargs)
+        if user.language and user.language != getattr(request, "LANGUAGE_CODE", None):
+            set_language_cookie(request, response, user.language)
+        return response

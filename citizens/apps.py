@@ -10,7 +10,11 @@ class CitizensConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import personal_data_section, signals  # noqa: F401  (registration on import)
+        from . import (  # noqa: F401  (registration on import)
+            personal_data_notifications,
+            personal_data_section,
+            signals,
+        )
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="citizens.sync_role_permissions")

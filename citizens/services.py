@@ -240,3 +240,11 @@ def data_exports_resume(*, now=None, pending_for: timedelta = RESUME_PENDING_AFT
             break  # the broker is still down: the next run will try again
         sent += 1
     return sent
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language picked with the site's switch (e-mails follow it)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

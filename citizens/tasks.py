@@ -7,6 +7,8 @@ from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 from django.db import OperationalError
 
+from .notifications.delivery import MAX_TASK_RETRIES
+
 # Errors worth retrying: the SMTP server or the network failed for now, not for good.
 TRANSIENT_SMTP_ERRORS = (
     smtplib.SMTPServerDisconnected,
@@ -95,7 +97,7 @@ def clear_expired_sessions() -> None:
 NOTIFICATION_TASK_OPTIONS = {
     "bind": True,
     "ignore_result": True,
-    "max_retries": None,  # bounded by each delivery's attempts (MAX_ATTEMPTS)
+    "max_retries": MAX_TASK_RETRIES,  # then the outbox sweep takes over
     "acks_late": True,
 }
 
@@ -106,7 +108,7 @@ def send_notification_emails(self, *, delivery_ids: list[int]) -> None:
     from .notifications.delivery import TransientDeliveryError, send_deliveries
 
     try:
-        send_deliveries(delivery_ids)
+        send_deliveries(delivery_ids, retry_number=self.request.retries + 1)
     except TransientDeliveryError as exc:
         raise self.retry(
             kwargs={"delivery_ids": exc.remaining_ids}, countdown=exc.countdown
@@ -121,7 +123,9 @@ def send_digest_chunk(self, *, frequency: str, period_start: str, user_ids: list
 
     period = period_for(frequency, period_start)
     try:
-        send_deliveries(digest_prepare(period=period, user_ids=user_ids))
+        send_deliveries(
+            digest_prepare(period=period, user_ids=user_ids), retry_number=self.request.retries + 1
+        )
     except TransientDeliveryError as exc:
         # Rows already sent are skipped on the next run: retrying the chunk is safe.
         raise self.retry(countdown=exc.countdown) from exc

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from citizens import pages
+from citizens.language import set_language
 
 from . import views
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("rapports/", include("reports.urls")),
     path("compte/", include("citizens.urls")),
     path("compte/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),  # also saved on the account
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("confidentialite/", pages.privacy, name="privacy"),

@@ -59,7 +59,8 @@ def _moderation(params: dict) -> dict:
             "l'examen de l'équipe municipale"
         )
     else:
-        reason = params.get("reason") or gettext("non précisé")
+        # The text ends the sentence itself.
+        reason = (params.get("reason") or "").strip().rstrip(".") or gettext("non précisé")
     return {"reason": reason}
 
 

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -98,11 +98,18 @@ def export_filename(export: ReportExport, extension: str) -> str:
 
 def report_export_build(*, export_id: int) -> None:
     """Build the PDF of an export (called by its Celery task; safe to run twice)."""
-    from .pdf import build_report_pdf
-
-    export = ReportExport.objects.filter(pk=export_id).first()
+    export = ReportExport.objects.select_related("owner").filter(pk=export_id).first()
     if export is None or export.status == ExportStatus.DONE:
         return
+    # The worker has no request: the PDF is written in the language of whoever asked for it.
+    with translation.override(export.owner.language):
+        _report_export_build(export)
+
+
+def _report_export_build(export: ReportExport) -> None:
+    from .pdf import build_report_pdf
+
+    export_id = export.pk
     ReportExport.objects.filter(pk=export_id).update(
         status=ExportStatus.RUNNING, progress=5, started_at=timezone.now(), error=""
     )

@@ -5,9 +5,9 @@ unique per (recipient, notification) or (recipient, kind, period). A sender lock
 with `SELECT … FOR UPDATE SKIP LOCKED` for the time of the SMTP exchange, sends, and stamps
 `sent_at` in the same transaction once the server accepted: two workers never send the same
 row, a worker killed mid-send leaves it pending (its lock dies with its connection), and the
-sweep sends whatever stayed pending. The only remaining window is between the server's
-"250 OK" and our commit, a few hundred microseconds; the Message-ID is stable per row so a
-mail client can recognise the rare duplicate.
+sweep sends whatever stayed pending. The only window left is between the server's "250 OK"
+and our commit (one UPDATE and the COMMIT): a crash exactly there resends that one email,
+with the same Message-ID (stable per row), which mail clients recognise.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ from .selectors import digest_notifications_by_recipient, emailed_on_their_own
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Retries of a task whose SMTP server is unreachable (30 s, 1 min… then 1 h: about 6 hours);
+# after that, the sweep keeps trying every 10 minutes.
+MAX_TASK_RETRIES = 12
 MAX_BACKOFF_SECONDS = 3600  # below the Redis visibility_timeout (2 h)
 # A row the sweep re-enqueued is not re-enqueued again before this delay.
 SWEEP_LEASE = dt.timedelta(minutes=10)
@@ -70,6 +73,16 @@ class TransientDeliveryError(Exception):
         self.countdown = countdown
 
 
+# The server could not be reached or hung up: it is the server's state, not this message's.
+UNREACHABLE_SMTP_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPHeloError,
+)
+
+
 def is_transient(exc: BaseException) -> bool:
     """Worth retrying: the server or network failed for now (4xx, disconnect), not for good."""
     from ..tasks import TRANSIENT_SMTP_ERRORS
@@ -82,10 +95,10 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT_SMTP_ERRORS)
 
 
-def backoff_seconds(attempts: int) -> float:
+def backoff_seconds(retry_number: int) -> float:
     """Exponential backoff with jitter: base, 2×base, 4×base… up to an hour."""
     base = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF", 30)
-    delay = min(MAX_BACKOFF_SECONDS, base * 2 ** max(attempts - 1, 0))
+    delay = min(MAX_BACKOFF_SECONDS, base * 2 ** min(max(retry_number - 1, 0), 20))
     return random.uniform(delay / 2, delay)
 
 
@@ -187,52 +200,52 @@ def _stamp_sent(pk: int, item_count: int) -> None:
         )
 
 
-def _send_one(delivery: EmailDelivery, batch: _Batch, smtp: _Smtp) -> tuple[Outcome, float]:
+def _send_one(delivery: EmailDelivery, batch: _Batch, smtp: _Smtp) -> Outcome:
     pk = delivery.pk
     rows = EmailDelivery.objects.filter(pk=pk)
     with transaction.atomic():
         if not _lock_if_pending(pk):
-            return Outcome.SKIPPED, 0
+            return Outcome.SKIPPED
         try:
             message, item_count = batch.build(delivery)
         except Exception as exc:
             logger.exception("Could not render email delivery %s", pk)
             rows.update(status=DeliveryStatus.FAILED, last_error=_error_text(exc))
-            return Outcome.FAILED, 0
+            return Outcome.FAILED
         if message is None:
             rows.update(status=DeliveryStatus.CANCELLED)
-            return Outcome.CANCELLED, 0
+            return Outcome.CANCELLED
         try:
             smtp.send(message)
         except SoftTimeLimitExceeded:
             raise
         except Exception as exc:
             smtp.close()
-            attempts = delivery.attempts + 1
-            if is_transient(exc) and attempts < MAX_ATTEMPTS:
-                countdown = backoff_seconds(attempts)
-                rows.update(
-                    attempts=F("attempts") + 1,
-                    last_error=_error_text(exc),
-                    next_attempt_at=timezone.now() + dt.timedelta(seconds=countdown),
-                )
-                logger.info("Delivery %s refused for now (%s), retry in %.0f s", pk, exc, countdown)
-                return Outcome.RETRY, countdown
+            # An unreachable server is nobody's fault: it does not use up this email's
+            # attempts. A refusal of this very message (4xx) does.
+            counted = 0 if isinstance(exc, UNREACHABLE_SMTP_ERRORS) else 1
+            if is_transient(exc) and delivery.attempts + counted < MAX_ATTEMPTS:
+                rows.update(attempts=F("attempts") + counted, last_error=_error_text(exc))
+                logger.info("Delivery %s refused for now: %s", pk, exc)
+                return Outcome.RETRY
             rows.update(
                 status=DeliveryStatus.FAILED,
                 attempts=F("attempts") + 1,
                 last_error=_error_text(exc),
             )
             logger.warning("Delivery %s failed for good: %s", pk, exc)
-            return Outcome.FAILED, 0
+            return Outcome.FAILED
         # The server accepted the message: stamp it in the transaction that holds the lock.
         _stamp_sent(pk, item_count)
-    return Outcome.SENT, 0
+    return Outcome.SENT
 
 
-def send_deliveries(delivery_ids: list[int]) -> dict[Outcome, int]:
-    """Send these deliveries over one SMTP connection; raise TransientDeliveryError with what
-    is left when the server refuses for now (the caller retries them later)."""
+def send_deliveries(delivery_ids: list[int], *, retry_number: int = 1) -> dict[Outcome, int]:
+    """Send these deliveries over one SMTP connection.
+
+    When the server refuses for now, the rest of the batch is postponed by the backoff of
+    this `retry_number` (so the sweep leaves it to the retry) and TransientDeliveryError
+    tells the task what to retry and when."""
     counts = dict.fromkeys(Outcome, 0)
     batch = _Batch(delivery_ids)
     smtp = _Smtp()
@@ -242,10 +255,15 @@ def send_deliveries(delivery_ids: list[int]) -> dict[Outcome, int]:
             if delivery is None:
                 counts[Outcome.SKIPPED] += 1
                 continue
-            outcome, countdown = _send_one(delivery, batch, smtp)
+            outcome = _send_one(delivery, batch, smtp)
             counts[outcome] += 1
             if outcome is Outcome.RETRY:
-                raise TransientDeliveryError(list(delivery_ids[index:]), countdown)
+                remaining = list(delivery_ids[index:])
+                countdown = backoff_seconds(retry_number)
+                EmailDelivery.objects.filter(
+                    pk__in=remaining, status=DeliveryStatus.PENDING
+                ).update(next_attempt_at=timezone.now() + dt.timedelta(seconds=countdown))
+                raise TransientDeliveryError(remaining, countdown)
     finally:
         smtp.close()
     return counts

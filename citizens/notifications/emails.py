@@ -55,20 +55,27 @@ class _Links:
 links = _Links()
 
 
-def render_item(notification: Notification) -> dict:
-    actor = notification.actor
-    rendered = registry.render(
-        kind_name=notification.kind,
-        params=notification.params,
-        actor_name=actor.display_name if actor is not None else None,
-    )
-    return {
-        "text": rendered.text,
-        "subject": rendered.subject,
-        "detail": rendered.detail,
-        "url": links.open(notification.pk),
-        "created_at": notification.created_at,
-    }
+class Item:
+    """A notification as an email shows it: its wording and an absolute link that opens it."""
+
+    def __init__(self, notification: Notification):
+        actor = notification.actor
+        self.rendered = registry.render(
+            kind_name=notification.kind,
+            params=notification.params,
+            actor_name=actor.display_name if actor is not None else None,
+        )
+        self.text = self.rendered.text
+        self.url = links.open(notification.pk)
+        self.created_at = notification.created_at
+
+    @property
+    def subject(self) -> str:
+        return self.rendered.subject
+
+    @property
+    def detail(self) -> str:
+        return self.rendered.detail
 
 
 def _encoded_words(value: str) -> str:
@@ -145,11 +152,11 @@ def build_notification_email(delivery: EmailDelivery) -> EmailMultiAlternatives 
     if not user.is_active or user.email_frequency != EmailFrequency.IMMEDIATE:
         return None
     with translation.override(user.language):
-        item = render_item(delivery.notification)
+        item = Item(delivery.notification)
         return _message(
             delivery=delivery,
             user=user,
-            subject=item["subject"],
+            subject=item.subject,
             template="citizens/email/notification",
             context={"item": item},
         )
@@ -164,7 +171,7 @@ def build_digest_email(
     if not user.is_active or user.email_frequency != period.frequency or not notifications:
         return None, 0
     with translation.override(user.language):
-        items = [render_item(n) for n in notifications]
+        items = [Item(n) for n in notifications]
         if period.frequency == EmailFrequency.WEEKLY:
             subject = translation.ngettext(
                 "Votre semaine : %(count)d nouveauté vous concerne",

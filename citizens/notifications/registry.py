@@ -11,7 +11,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,11 +33,22 @@ class NotificationKind:
     describe: Callable[[dict], dict] | None = None
 
 
-@dataclass(frozen=True)
 class Rendered:
-    text: str
-    subject: str
-    detail: str
+    """A notification's wording in the active language; the subject and detail are only
+    formatted when asked for (a digest needs the text alone)."""
+
+    def __init__(self, kind: NotificationKind, values: dict):
+        self.kind = kind
+        self.values = values
+        self.text = _format(kind.text, values)
+
+    @cached_property
+    def subject(self) -> str:
+        return _format(self.kind.subject, self.values)
+
+    @cached_property
+    def detail(self) -> str:
+        return _format(self.kind.detail, self.values)
 
 
 _KINDS: dict[str, NotificationKind] = {}
@@ -96,8 +107,4 @@ def render(*, kind_name: str, params: dict, actor_name: str | None) -> Rendered:
     values["actor"] = actor_name or gettext("Un ancien participant")
     if kind.describe is not None:
         values.update(kind.describe(dict(params or {})))
-    return Rendered(
-        text=_format(kind.text, values),
-        subject=_format(kind.subject, values),
-        detail=_format(kind.detail, values),
-    )
+    return Rendered(kind, values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -25,6 +27,14 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+@functools.cache
+def _unsubscribe_parts() -> tuple[str, str]:
+    # reverse() once per process, then format each token into it.
+    url = absolute_url(reverse("citizens:unsubscribe", kwargs={"token": "TOKEN"}))
+    prefix, suffix = url.split("TOKEN")
+    return prefix, suffix
+
+
 def unsubscribe_url(user_id: int) -> str:
-    token = unsubscribe_token(user_id)
-    return absolute_url(reverse("citizens:unsubscribe", kwargs={"token": token}))
+    prefix, suffix = _unsubscribe_parts()
+    return f"{prefix}{unsubscribe_token(user_id)}{suffix}"

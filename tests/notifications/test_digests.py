@@ -200,34 +200,42 @@ class RefusingBackend:
 
 
 @pytest.mark.parametrize(
-    ("error", "transient"),
+    ("error", "outcome", "counted"),
     [
-        (smtplib.SMTPDataError(451, b"Try again later"), True),
-        (smtplib.SMTPServerDisconnected("gone"), True),
-        (ConnectionRefusedError(), True),
-        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"busy")}), True),
-        (smtplib.SMTPDataError(554, b"Rejected"), False),
-        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), False),
+        (smtplib.SMTPDataError(451, b"Try again later"), "retry", 1),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"busy")}), "retry", 1),
+        # The server unreachable: retried, without using up the email's attempts.
+        (smtplib.SMTPServerDisconnected("gone"), "retry", 0),
+        (ConnectionRefusedError(), "retry", 0),
+        (smtplib.SMTPDataError(554, b"Rejected"), "failed", 1),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), "failed", 1),
     ],
 )
-def test_only_transient_smtp_errors_are_retried(project, monkeypatch, settings, error, transient):
+def test_only_transient_smtp_errors_are_retried(
+    project, monkeypatch, settings, error, outcome, counted
+):
     settings.EMAIL_BACKEND = "tests.notifications.test_digests.RefusingBackend"
     monkeypatch.setattr(RefusingBackend, "error", error, raising=False)
     first, second = pending_immediate(project, 2)
-    if transient:
+    if outcome == "retry":
         with pytest.raises(outbox.TransientDeliveryError) as caught:
-            outbox.send_deliveries([first, second])
+            outbox.send_deliveries([first, second], retry_number=3)
         assert caught.value.remaining_ids == [first, second]
-        row = EmailDelivery.objects.get(pk=first)
-        assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 1)
-        assert row.next_attempt_at > timezone.now()
+        assert 60 <= caught.value.countdown <= 120  # the third retry: 2 × 2 × 30 s, jittered
+        for row in EmailDelivery.objects.filter(pk__in=[first, second]):
+            # The whole rest of the batch waits for the retry; the sweep leaves it alone.
+            assert row.status == DeliveryStatus.PENDING
+            assert row.next_attempt_at > timezone.now() + timedelta(seconds=59)
+        # A transient error stops the batch: the second email was not tried.
+        assert EmailDelivery.objects.get(pk=second).attempts == 0
     else:
         outbox.send_deliveries([first, second])
-        row = EmailDelivery.objects.get(pk=first)
-        assert (row.status, row.attempts) == (DeliveryStatus.FAILED, 1)
+        # A permanent error fails its row only; the batch goes on.
+        assert EmailDelivery.objects.get(pk=second).status == DeliveryStatus.FAILED
+    row = EmailDelivery.objects.get(pk=first)
+    assert row.attempts == counted
+    assert row.status == (DeliveryStatus.PENDING if outcome == "retry" else DeliveryStatus.FAILED)
     assert row.last_error.startswith(type(error).__name__)
-    # A transient error stops the batch (retried later); a permanent one only fails its row.
-    assert EmailDelivery.objects.get(pk=second).attempts == (0 if transient else 1)
 
 
 def test_a_delivery_gives_up_after_its_last_attempt(project, monkeypatch, settings):

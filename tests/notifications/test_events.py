@@ -276,3 +276,16 @@ def test_moderation_counts_come_from_the_consultations_schema(project):
     )
     counts = [c.count for c in consultation_events.moderation_counts()]
     assert counts == [2, 1, 1, 1]
+
+
+def test_the_reason_reads_as_one_sentence(project, team_member):
+    from citizens.notifications.registry import render
+
+    comment = CommentFactory(project=project)
+    project_events.content_hidden(obj=comment, reason="Propos injurieux.", actor=team_member)
+    notification = comment.author.notifications.get()
+    text = render(kind_name=notification.kind, params=notification.params, actor_name="x").text
+    assert text == (
+        "Votre commentaire sur le projet « Place de la République » a été masqué. "
+        "Motif : Propos injurieux."
+    )

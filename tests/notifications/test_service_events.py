@@ -108,3 +108,18 @@ def test_synthesis_publication_notifies_contributors_and_voters_once(team_member
         )
     assert notified("synthesis_published") == {contribution.author.email, vote.user.email}
     assert Notification.objects.filter(kind="synthesis_published").count() == 2
+
+
+def test_a_residents_data_download_holds_their_notifications_and_deletion_removes_them():
+    from citizens.exports import build_export
+    from citizens.services import user_delete_account
+
+    follower = ResidentFactory()
+    project = ProjectFactory()
+    FollowFactory(project=project, user=follower)
+    project_services.comment_post(project=project, author=ResidentFactory(), body="Un banc ?")
+    data = build_export(follower, progress=lambda value: None)
+    section = data["notifications"]
+    assert [n["type"] for n in section["notifications"]] == ["project_comment"]
+    user_delete_account(user=follower, erase_content=False)
+    assert not Notification.objects.filter(kind="project_comment").exists()

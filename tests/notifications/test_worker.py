@@ -17,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from citizens.models import DeliveryStatus, EmailDelivery, EmailFrequency, Notification, User
-from citizens.tasks import deliveries_sweep, digests_fan_out
+from citizens.notifications.periods import previous_period
+from citizens.tasks import deliveries_sweep, digests_fan_out, send_digest_chunk
 from projects import notifications as project_events
 from tests.factories import CommentFactory, FollowFactory, ResidentFactory
 
@@ -219,3 +220,29 @@ def test_comments_posted_while_redis_is_down_are_emailed_once_it_is_back(
         **{author.email: 2 for author in authors},
     }
     assert not User.objects.filter(email_deliveries__status=DeliveryStatus.PENDING).exists()
+
+
+def test_two_workers_given_the_same_chunks_at_once_send_each_digest_once(
+    broker, smtp_sink, start_worker
+):
+    residents = bulk_residents(200)
+    notify_yesterday(residents)
+    env = worker_env(broker, smtp_sink)
+    workers = [start_worker(extra_env=env), start_worker(extra_env=env)]
+    period_start = previous_period("daily").start_date.isoformat()
+    ids = [resident.pk for resident in residents]
+    for start in range(0, len(ids), 50):
+        # Every chunk twice in a row, as after a broker redelivery: the two workers take
+        # the two copies at the same time and race over the same rows.
+        for _ in range(2):
+            send_digest_chunk.delay(
+                frequency="daily", period_start=period_start, user_ids=ids[start : start + 50]
+            )
+
+    assert wait_until(lambda: len(smtp_sink.messages) >= 200, timeout=120)
+    time.sleep(2)
+    received = Counter(message["To"] for message in smtp_sink.messages)
+    assert set(received) == {resident.email for resident in residents}
+    assert max(received.values()) == 1
+    for worker in workers:  # both did take part
+        assert "send_digest_chunk" in worker.log.read_text()
