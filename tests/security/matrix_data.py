@@ -152,7 +152,8 @@ ENTRIES: dict[str, list[Case]] = {
     "set_language": [
         Case(
             "/i18n/setlang/",
-            get=roles(405),  # POST only: the switch also saves the choice on the account
+            # POST only (citizens.language: the choice is also saved on the account).
+            get=NOT_ALLOWED,
             post=roles(Redirect("/projets/")),
             data={"language": "fr", "next": "/projets/"},
         )
