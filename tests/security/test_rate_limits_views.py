@@ -8,6 +8,12 @@ from tests.factories import ConsultationFactory, OptionFactory, ResidentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(time_machine):
+    # Fixed windows: requests straddling a minute boundary would start a new window.
+    time_machine.move_to("2026-03-02 10:15:30+01:00", tick=False)
+
+
 def test_contributions_past_the_limit_get_429_and_nothing_is_written(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "contribute": ["2/m"]}
     consultation = ConsultationFactory()
