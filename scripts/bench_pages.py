@@ -53,6 +53,7 @@ def base_env(db_url: str, redis_url: str) -> dict:
         "SECRET_KEY": secrets.token_hex(32),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",  # plain http on loopback
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "BENCH_ENDPOINTS": "true",
