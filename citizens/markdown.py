@@ -1,5 +1,7 @@
 """Markdown written by residents and staff, rendered through an allow-list."""
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -26,7 +28,14 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> SafeString:
-    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return _render(text or "")
+
+
+# The same text always gives the same HTML: each worker keeps the last few hundred (a round's
+# context, a synthesis) instead of parsing and cleaning them at every request.
+@lru_cache(maxsize=512)
+def _render(text: str) -> SafeString:
+    html = md.markdown(text, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

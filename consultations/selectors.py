@@ -5,9 +5,10 @@ page's query count does not grow with rounds, contributions, votes or options.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -48,6 +49,16 @@ def consultation_index(*, closed_page: str | int | None = 1) -> ConsultationInde
 def consultation_list_open_for_home(*, limit: int = 3) -> list[Consultation]:
     """Open rounds for the home page, the ones closing soonest first."""
     return list(_rounds().open().order_by("closes_at", "pk")[:limit])
+
+
+def consultation_next_change(*, now) -> datetime | None:
+    """The next moment a round opens or closes: what lists of rounds depend on, besides
+    the writes."""
+    moments = Consultation.objects.aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
+    return min((m for m in moments.values() if m is not None), default=None)
 
 
 def consultation_get(*, slug: str) -> Consultation:

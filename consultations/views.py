@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from citizens.ratelimit import rate_limited
 from citizens.rules import is_verified_resident
+from loos import fragments
 from projects.models import Comment, CommentState
 
 from . import selectors
@@ -38,6 +41,13 @@ def _refusal(request: HttpRequest, consultation: Consultation, state: str) -> st
     if not is_verified_resident(request.user):
         return _("Confirmez votre adresse e-mail pour contribuer et voter.")
     return ""
+
+
+def _page_key(request: HttpRequest) -> str:
+    """The page asked for, as a cache key part, without counting the contributions (a page
+    that is not a number shows the first one, as `Paginator.get_page` does)."""
+    value = request.GET.get("page", "").strip()
+    return str(int(value)) if value.isdigit() and len(value) < 9 else "1"
 
 
 def _render_detail(
@@ -81,9 +91,23 @@ def _render_detail(
         "total_votes": total_votes,
         "synthesis": synthesis,
         "can_flag": is_verified_resident(user),
-        "flagged_ids": selectors.flagged_contribution_ids(user=user, contributions=page),
         "moderated_before": consultation.moderation == ModerationMode.BEFORE,
     }
+
+    def contributions() -> str:
+        context["flagged_ids"] = selectors.flagged_contribution_ids(user=user, contributions=page)
+        return render_to_string("consultations/_contributions.html", context, request)
+
+    if user.is_authenticated:
+        context["contributions_html"] = mark_safe(contributions())  # noqa: S308 - our template
+    else:
+        # What logged-out readers see of the contributions is the same for all of them:
+        # cached under the round's content version (loos/fragments.py).
+        context["contributions_html"] = fragments.cached(
+            "round-contributions",
+            (consultation.pk, consultation.content_version, state, _page_key(request)),
+            contributions,
+        )
     return render(request, "consultations/detail.html", context, status=status)
 
 

@@ -4,10 +4,13 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from consultations.selectors import consultation_list_open_for_home
+from consultations.selectors import consultation_list_open_for_home, consultation_next_change
+from loos import fragments
 from projects.selectors import project_list_recent, project_update_list_latest
 
 logger = logging.getLogger(__name__)
@@ -15,12 +18,20 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request):
-    context = {
-        "open_consultations": consultation_list_open_for_home(limit=3),
-        "recent_projects": project_list_recent(limit=6),
-        "latest_updates": project_update_list_latest(limit=5),
-    }
-    return render(request, "home.html", context)
+    def lists() -> str:
+        context = {
+            "open_consultations": consultation_list_open_for_home(limit=3),
+            "recent_projects": project_list_recent(limit=6),
+            "latest_updates": project_update_list_latest(limit=5),
+        }
+        return render_to_string("_home_lists.html", context, request)
+
+    # The same for every reader until something changes anywhere, or a round opens or closes.
+    version = fragments.global_version() if fragments.enabled() else 0
+    lists_html = fragments.cached(
+        "home", (version,), lists, until=lambda: consultation_next_change(now=timezone.now())
+    )
+    return render(request, "home.html", {"lists_html": lists_html})
 
 
 def _check_database() -> None:

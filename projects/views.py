@@ -9,11 +9,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from citizens.ratelimit import rate_limited
+from loos import fragments
 
 from . import selectors, services
 from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
@@ -21,6 +24,8 @@ from .models import Comment, Project
 from .selectors import CommentOrder, ProjectFilters, Sort
 
 MAP_CENTER_DEFAULT = (50.457, 2.792)
+# The query parameters /projets/ reads (others do not change the page).
+LIST_PARAMETERS = {*ProjectFilterForm.base_fields, "page"}
 
 
 def _map_settings() -> dict:
@@ -115,20 +120,42 @@ def project_list(request):
         data["tri"] = Sort.RELEVANCE if data.get("q", "").strip() else Sort.RECENT
     form = ProjectFilterForm(data)
     filters = form.filters()
-    page = selectors.project_list_page(filters=filters, page=request.GET.get("page"))
-    projects = list(page.object_list)
     invalid = form.is_bound and bool(form.errors)
-    context = {
-        "form": form,
-        "page_obj": page,
-        "projects": projects,
-        "markers": selectors.project_map_markers(projects),
-        "filters": filters,
-        "is_filtered": filters != ProjectFilters(sort=filters.sort),
-        "can_propose": rules.has_perm("projects.propose", request.user),
-        **_map_settings(),
-    }
-    return render(request, "projects/list.html", context, status=400 if invalid else 200)
+    can_propose = rules.has_perm("projects.propose", request.user)
+
+    def body() -> str:
+        page = selectors.project_list_page(filters=filters, page=request.GET.get("page"))
+        projects = list(page.object_list)
+        context = {
+            "form": form,
+            "page_obj": page,
+            "projects": projects,
+            "markers": selectors.project_map_markers(projects),
+            "filters": filters,
+            "is_filtered": filters != ProjectFilters(sort=filters.sort),
+            "can_propose": can_propose,
+            **_map_settings(),
+        }
+        return render_to_string("projects/_list_body.html", context, request)
+
+    # The same for everyone who asks the same question, until a project or a round changes.
+    version = fragments.global_version() if fragments.enabled() else 0
+    query = sorted((k, v) for k, v in request.GET.lists() if k in LIST_PARAMETERS)
+    body_html = fragments.cached(
+        "project-list", (version, can_propose, urlencode(query, doseq=True)), body
+    )
+    return render(
+        request,
+        "projects/list.html",
+        {"body_html": body_html, "can_propose": can_propose},
+        status=400 if invalid else 200,
+    )
+
+
+def _page_number(value) -> str:
+    """A page number as a cache key part: "02" and "2" are the same page."""
+    value = (value or "1").strip()
+    return str(int(value)) if value.isdigit() and len(value) < 9 else value
 
 
 def _detail_context(
@@ -142,13 +169,10 @@ def _detail_context(
 ) -> dict:
     user = request.user
     order = _comment_order(request)
-    return {
+    page = page or request.GET.get("page")
+    context = {
         "project": project,
-        "timeline": selectors.project_timeline(project=project),
         "consultations": selectors.project_consultations(project=project),
-        "comments_page": selectors.project_comments_page(
-            project=project, user=user, order=order, page=page or request.GET.get("page")
-        ),
         "comment_order": order,
         "comment_form": comment_form or CommentForm(),
         "reply_form": reply_form,
@@ -160,6 +184,33 @@ def _detail_context(
         "markers": selectors.project_map_markers([project]),
         **_map_settings(),
     }
+    # The text and timeline are the same for everyone; the comments too for logged-out
+    # readers. Both are cached under the project's content version (loos/fragments.py).
+    context["story_html"] = fragments.cached(
+        "project-story",
+        (project.pk, project.content_version),
+        lambda: render_to_string(
+            "projects/_story.html",
+            {"project": project, "timeline": selectors.project_timeline(project=project)},
+            request,
+        ),
+    )
+
+    def comments() -> str:
+        context["comments_page"] = selectors.project_comments_page(
+            project=project, user=user, order=order, page=page
+        )
+        return render_to_string("projects/_comments.html", context, request)
+
+    if user.is_authenticated:
+        context["comments_html"] = mark_safe(comments())  # noqa: S308 - our template
+    else:
+        context["comments_html"] = fragments.cached(
+            "project-comments",
+            (project.pk, project.content_version, order, _page_number(page)),
+            comments,
+        )
+    return context
 
 
 @require_safe

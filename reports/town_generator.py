@@ -76,6 +76,10 @@ class Counts:
     projects: int
     neighbourhoods: int
     team: int
+    # One popular project and one round closing under a rush (see _hot_spots): how many
+    # comments and contributions they get on top of the rest.
+    hot_comments: int = 0
+    hot_contributions: int = 0
 
     @classmethod
     def for_residents(cls, residents: int, scale: float = 1.0) -> Counts:
@@ -121,12 +125,14 @@ class TownGenerator:
                 self._contributions,
                 self._votes,
                 self._comments,
+                self._hot_spots,
                 self._supports_and_follows,
                 self._flags,
                 self._syntheses,
                 self._updates,
                 self._moderation_log,
                 self._counters,
+                self._notifications,
                 self._email_addresses,
             ):
                 step_started = time.perf_counter()
@@ -642,6 +648,220 @@ class TownGenerator:
             CROSS JOIN LATERAL (SELECT c.created_at + x.r_at * least(k.now - c.created_at,
                 interval '20 days') AS at) t
             ORDER BY t.at
+            """,
+        )
+
+    def _hot_spots(self) -> None:
+        """The popular project and its round, closing in two days: `hot_comments` comments (a
+        quarter of them replies) on the project, `hot_contributions` contributions and as many
+        votes on the round — the pages a city's rush falls on."""
+        if not (self.counts.hot_comments or self.counts.hot_contributions):
+            return
+        # The most recent round of a project in consultation, preferably one with options.
+        self.cursor.execute(
+            """
+            SELECT r.id, r.project_id FROM bench_round r
+            JOIN bench_project b ON b.id = r.project_id CROSS JOIN bench_const k
+            WHERE r.opens_at < k.now
+            ORDER BY (b.stage = 2 AND NOT b.declined) DESC, r.opt_count > 0 DESC,
+                     r.opens_at DESC
+            LIMIT 1
+            """
+        )
+        row = self.cursor.fetchone()
+        if row is None:
+            return
+        round_id, project_id = row
+        self._exec(
+            """
+            UPDATE bench_round r SET closes_at = k.now + interval '2 days', window_end = k.now,
+                   has_synthesis = false, before_mode = false
+              FROM bench_const k WHERE r.id = %s;
+            UPDATE consultations_consultation c SET closes_at = r.closes_at, moderation = 'after'
+              FROM bench_round r WHERE r.id = c.id AND c.id = %s;
+            UPDATE projects_project SET status = 'in_consultation' WHERE id = %s;
+            """,
+            [round_id, round_id, project_id],
+        )
+        self.created["hot project"] = project_id
+        self.created["hot round"] = round_id
+        n = self.counts.hot_contributions
+        if n:
+            self._insert(
+                Contribution,
+                {
+                    "consultation_id": "r.id",
+                    "author_id": "pg_temp.resident(t.at, random())",
+                    "body": "(ARRAY['Oui, mais avec plus d''arbres et des bancs à l''ombre.', "
+                    "'Pensez aux enfants qui vont à l''école à pied.', "
+                    "'Un espace de jeux serait formidable pour le quartier.', "
+                    "'Gardez le marché du samedi sur la place, il fait vivre le centre.', "
+                    "'Je préfère un parking vélo couvert près de la gare.'])"
+                    "[1 + floor(random() * 5)::int]",
+                    "option_id": "CASE WHEN r.opt_count > 0 AND random() < 0.5 "
+                    "THEN r.opt_min + floor(random() * r.opt_count)::bigint END",
+                    "state": "CASE WHEN random() < 0.03 THEN 'hidden' ELSE 'published' END",
+                    "moderation_reason": "''",
+                    "flag_count": "0",
+                    "answer": "''",
+                    "outcome": "''",
+                    "outcome_reason": "''",
+                    "created_at": "t.at",
+                    "published_at": "t.at",
+                },
+                f"""
+                FROM generate_series(1, {n}) g
+                JOIN bench_round r ON r.id = {round_id}
+                CROSS JOIN LATERAL (SELECT r.opens_at + power(random(), 0.5)
+                    * (r.window_end - r.opens_at) AS at) t
+                ORDER BY t.at
+                """,
+            )
+            self._insert(
+                Vote,
+                {
+                    "consultation_id": "r.id",
+                    "option_id": "r.opt_min + floor(random() * r.opt_count)::bigint",
+                    "user_id": "pg_temp.resident(t.at, random())",
+                    "created_at": "t.at",
+                    "updated_at": "t.at",
+                },
+                f"""
+                FROM generate_series(1, {n}) g
+                JOIN bench_round r ON r.id = {round_id} AND r.opt_count > 0
+                CROSS JOIN LATERAL (SELECT r.opens_at + power(random(), 0.5)
+                    * (r.window_end - r.opens_at) AS at) t
+                """,
+                conflict=True,
+            )
+        n = self.counts.hot_comments
+        if n:
+            top = n - n // 4
+            self._insert(
+                Comment,
+                {
+                    "project_id": "b.id",
+                    "author_id": "pg_temp.resident(t.at, random())",
+                    "parent_id": "NULL",
+                    "body": "(ARRAY['Enfin ! Ce projet est attendu depuis longtemps.', "
+                    "'Qui entretiendra les plantations ?', "
+                    "'Le stationnement des riverains doit être pris en compte.', "
+                    "'Bravo pour la concertation, continuez comme ça.'])"
+                    "[1 + floor(random() * 4)::int]",
+                    "by_team": "false",
+                    "state": "CASE WHEN random() < 0.02 THEN 'hidden' ELSE 'published' END",
+                    "moderation_reason": "''",
+                    "is_deleted": "false",
+                    "flag_count": "0",
+                    "reply_count": "0",
+                    "created_at": "t.at",
+                },
+                f"""
+                FROM generate_series(1, {top}) g
+                JOIN bench_project b ON b.id = {project_id}
+                CROSS JOIN bench_const k
+                CROSS JOIN LATERAL (SELECT b.created_at + power(random(), 0.3)
+                    * (k.now - b.created_at) AS at) t
+                ORDER BY t.at
+                """,
+            )
+            self._insert(
+                Comment,
+                {
+                    "project_id": "c.project_id",
+                    "author_id": "pg_temp.resident(k.now, random())",
+                    "parent_id": "c.id",
+                    "body": "'Je suis d''accord avec vous.'",
+                    "by_team": "false",
+                    "state": "'published'",
+                    "moderation_reason": "''",
+                    "is_deleted": "false",
+                    "flag_count": "0",
+                    "reply_count": "0",
+                    "created_at": "c.created_at + (k.now - c.created_at) * random()",
+                },
+                f"""
+                FROM (SELECT id, project_id, created_at FROM projects_comment
+                      WHERE project_id = {project_id} AND parent_id IS NULL
+                      ORDER BY random() LIMIT {n - top}) c
+                CROSS JOIN bench_const k
+                """,
+            )
+
+    def _notifications(self) -> None:
+        """What residents were told: a reply to their comment, news and status changes of the
+        projects they follow (after they started following). Older ones are read."""
+        from citizens.models import Notification
+
+        types = ContentType.objects.get_for_models(Comment, Project, ProjectUpdate)
+        common = {
+            "read_at": "CASE WHEN n.at < k.now - interval '14 days' OR random() < 0.3 "
+            "THEN n.at + interval '1 day' END",
+            "created_at": "n.at",
+        }
+        self._insert(
+            Notification,
+            {
+                "recipient_id": "p.author_id",
+                "kind": "'comment_reply'",
+                "actor_id": "c.author_id",
+                "content_type_id": str(types[Comment].pk),
+                "object_id": "c.id",
+                "params": "jsonb_build_object('project', j.title, 'by_team', c.by_team)",
+                "url": "'/projets/' || j.slug || '/#commentaire-' || c.id",
+                **common,
+            },
+            """
+            FROM projects_comment c
+            JOIN projects_comment p ON p.id = c.parent_id
+            JOIN projects_project j ON j.id = c.project_id
+            CROSS JOIN bench_const k
+            CROSS JOIN LATERAL (SELECT c.created_at AS at) n
+            WHERE c.author_id <> p.author_id AND c.state = 'published'
+            """,
+        )
+        self._insert(
+            Notification,
+            {
+                "recipient_id": "f.user_id",
+                "kind": "'project_update'",
+                "actor_id": "u.author_id",
+                "content_type_id": str(types[ProjectUpdate].pk),
+                "object_id": "u.id",
+                "params": "jsonb_build_object('project', j.title, 'title', u.title)",
+                "url": "'/projets/' || j.slug || '/#actualite-' || u.id",
+                **common,
+            },
+            """
+            FROM projects_projectupdate u
+            JOIN projects_project j ON j.id = u.project_id
+            JOIN projects_follow f ON f.project_id = u.project_id
+                 AND f.created_at < u.published_at
+            CROSS JOIN bench_const k
+            CROSS JOIN LATERAL (SELECT u.published_at AS at) n
+            WHERE u.published_at < k.now
+            """,
+        )
+        self._insert(
+            Notification,
+            {
+                "recipient_id": "f.user_id",
+                "kind": "'project_status'",
+                "actor_id": "s.author_id",
+                "content_type_id": str(types[Project].pk),
+                "object_id": "j.id",
+                "params": "jsonb_build_object('project', j.title, 'from_status', s.from_status, "
+                "'to_status', s.to_status, 'answer', s.answer)",
+                "url": "'/projets/' || j.slug || '/'",
+                **common,
+            },
+            """
+            FROM projects_statuschange s
+            JOIN projects_project j ON j.id = s.project_id
+            JOIN projects_follow f ON f.project_id = s.project_id
+                 AND f.created_at < s.created_at
+            CROSS JOIN bench_const k
+            CROSS JOIN LATERAL (SELECT s.created_at AS at) n
             """,
         )
 

@@ -390,3 +390,8 @@ REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
 # --- Hostile input (issue 9) --------------------------------------------------------------
 # Admin query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
 MIDDLEWARE += ["loos.query_guard.HostileQueryMiddleware"]
+
+# Fragments of the busiest pages cached in Redis under versions PostgreSQL keeps
+# (loos/fragments.py); off on SQLite, where there are no triggers.
+FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
+FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=3600)

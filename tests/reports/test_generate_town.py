@@ -83,3 +83,45 @@ def test_generates_a_believable_town_and_the_report_adds_up():
     assert totals["supports"] == Support.objects.count()
     assert 0 < data["reach"]["participants"] <= 400
     assert sum(b["votes"] for b in data["participation"]["buckets"]) == Vote.objects.count()
+
+
+def test_hot_spots_and_notifications():
+    """The popular project and the round closing under a rush that `make bench` measures, and
+    the notifications residents were sent."""
+    from django.utils import timezone
+
+    from citizens.models import Notification
+
+    call_command(
+        "generate_town",
+        residents=300,
+        years=2,
+        seed=3,
+        flush=True,
+        contributions=800,
+        comments=600,
+        votes=300,
+        supports=300,
+        follows=400,
+        projects=40,
+        hot_comments=400,
+        hot_contributions=900,
+    )
+    popular = Project.objects.order_by("-comment_count").first()
+    assert popular.status == "in_consultation"
+    assert Comment.objects.filter(project=popular).count() >= 400
+    assert Comment.objects.filter(project=popular, parent__isnull=False).count() >= 100
+    rush = Consultation.objects.order_by("-contribution_count").first()
+    assert rush.project_id == popular.pk
+    assert rush.state_at() == "open"
+    assert timezone.now() < rush.closes_at < timezone.now() + timezone.timedelta(days=3)
+    assert rush.contributions.count() >= 900
+    # The counters the services keep match the rows.
+    assert rush.contribution_count == rush.contributions.filter(state="published").count()
+    assert rush.vote_count == Vote.objects.filter(consultation=rush).count()
+    # Notifications: replies to one's comments, news of followed projects; older ones read.
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"comment_reply", "project_update", "project_status"} <= kinds
+    assert not Notification.objects.filter(recipient=F("actor"), kind="comment_reply").exists()
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()

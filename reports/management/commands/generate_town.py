@@ -39,6 +39,18 @@ class Command(BaseCommand):
         for name in ("contributions", "comments", "votes", "supports", "follows", "projects"):
             parser.add_argument(f"--{name}", type=int, help=f"Exact number of {name}.")
         parser.add_argument(
+            "--hot-comments",
+            type=int,
+            default=0,
+            help="Comments on one popular project, on top of the rest (e.g. 2000).",
+        )
+        parser.add_argument(
+            "--hot-contributions",
+            type=int,
+            default=0,
+            help="Contributions (and votes) on one round closing in two days (e.g. 10000).",
+        )
+        parser.add_argument(
             "--flush", action="store_true", help="Empty the tables first (all their data!)."
         )
         parser.add_argument(
@@ -57,6 +69,8 @@ class Command(BaseCommand):
         for name in ("contributions", "comments", "votes", "supports", "follows", "projects"):
             if options[name] is not None:
                 setattr(counts, name, options[name])
+        counts.hot_comments = options["hot_comments"]
+        counts.hot_contributions = options["hot_contributions"]
         signature = (
             f"generate_town {counts} years={options['years']} seed={options['seed']}"
         ).replace("'", "")

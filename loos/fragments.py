@@ -1,0 +1,83 @@
+"""Fragments of pages cached in Redis, keyed by versions PostgreSQL keeps.
+
+The heavy parts of the busiest pages (a project's text, timeline and comments, a round's
+contributions, the home page's lists, a page of /projets/) are rendered once and served from
+the cache until what they show changes. Nothing is ever invalidated by hand: the key holds
+`content_version`, a number that triggers on the underlying tables change on every write
+(projects/migrations/0003, consultations/migrations/0003), or the greatest of them for
+pages that list many objects. A write therefore makes new keys; the old
+entries are never read again and expire.
+
+Fragments hold nothing that depends on who is looking (forms with a CSRF token, links to
+edit one's own comment…): the views cache the parts every reader sees the same, and for the
+comments and contributions, only what logged-out visitors see (most readers).
+
+On SQLite (the embedded default) there are no triggers, so nothing is cached. When Redis is
+down, the cache misses and pages are rendered as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+PREFIX = "fragment:v1"
+
+
+def enabled() -> bool:
+    return getattr(settings, "FRAGMENT_CACHE", True) and connection.vendor == "postgresql"
+
+
+def key_for(name: str, *parts) -> str:
+    raw = ":".join(str(part) for part in parts)
+    if len(raw) > 120:
+        raw = hashlib.sha256(raw.encode()).hexdigest()
+    return f"{PREFIX}:{name}:{get_language() or settings.LANGUAGE_CODE}:{raw}"
+
+
+def cached(
+    name: str,
+    parts: tuple,
+    render: Callable[[], str],
+    *,
+    until: Callable[[], datetime | None] | None = None,
+) -> SafeString:
+    """The fragment `name` for these key parts: from the cache, or rendered and stored.
+
+    `until`, called after a render, tells when the fragment stops being true whatever the
+    writes (the next time a round opens or closes): it is not served after that moment.
+    """
+    if not enabled():
+        return mark_safe(render())  # noqa: S308 - rendered by our templates (autoescaped)
+    key = key_for(name, *parts)
+    entry = cache.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2:
+        html, expires = entry
+        if expires is None or time.time() < expires:
+            return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
+    html = str(render())
+    moment = until() if until is not None else None
+    cache.set(key, (html, moment.timestamp() if moment else None), settings.FRAGMENT_CACHE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
+
+
+def global_version() -> str:
+    """The greatest content version of the projects and of the rounds: it changes with any
+    write to either (their rows, counters, comments, contributions, updates…), and only once
+    that write is committed. The key of fragments that list many of them (one query, two
+    index-only lookups)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(content_version) FROM projects_project), "
+            "(SELECT max(content_version) FROM consultations_consultation)"
+        )
+        projects, rounds = cursor.fetchone()
+    return f"{projects}-{rounds}"

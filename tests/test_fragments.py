@@ -1,0 +1,185 @@
+"""Cached fragments (loos/fragments.py) are never stale: every kind of write, whether through
+a service, the admin's bulk UPDATE or a plain SQL statement, shows on the next request,
+because PostgreSQL triggers change the versions the fragments are keyed by."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from citizens.models import Neighbourhood, User
+from consultations.models import Contribution, Option
+from projects import services
+from projects.models import Comment, Project
+from tests.conftest import login
+from tests.factories import (
+    CommentFactory,
+    ConsultationFactory,
+    ContributionFactory,
+    OptionFactory,
+    ProjectFactory,
+    ProjectUpdateFactory,
+    ResidentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(path: str, client: Client | None = None) -> str:
+    response = (client or Client()).get(path)
+    assert response.status_code == 200, path
+    return response.content.decode()
+
+
+def queries(path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(path)
+    return len(captured.captured_queries)
+
+
+def contribution(round_, **kwargs) -> Contribution:
+    """A published contribution with the round's counter kept, as the services do."""
+    item = ContributionFactory(consultation=round_, **kwargs)
+    type(round_).objects.filter(pk=round_.pk).update(
+        contribution_count=round_.contributions.filter(state="published").count()
+    )
+    return item
+
+
+# --- the project page ----------------------------------------------------------------------
+
+
+def test_project_page_is_served_from_the_cache_the_second_time():
+    project = ProjectFactory()
+    CommentFactory.create_batch(3, project=project)
+    path = project.get_absolute_url()
+    first = queries(path)
+    second = queries(path)
+    assert second < first
+    assert page(path).count('id="commentaire-') == 3
+
+
+def test_project_page_shows_each_kind_of_comment_change():
+    project = ProjectFactory()
+    resident = ResidentFactory(display_name="Lucie Martin")
+    path = project.get_absolute_url()
+    assert "Pas encore de commentaire" in page(path)
+
+    comment = services.comment_post(project=project, author=resident, body="Premier avis")
+    assert "Premier avis" in page(path)
+
+    # The admin's bulk actions and hand-made SQL go around the services.
+    Comment.objects.filter(pk=comment.pk).update(body="Avis corrigé")
+    assert "Avis corrigé" in page(path)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_comment SET state = 'hidden' WHERE id = %s", [comment.pk])
+    assert "Avis corrigé" not in page(path)
+    Comment.objects.filter(pk=comment.pk).update(state="published")
+    assert "Lucie Martin" in page(path)
+
+    User.objects.filter(pk=resident.pk).update(display_name="Lucie M.")
+    html = page(path)
+    assert "Lucie M." in html and "Lucie Martin" not in html
+
+    Comment.objects.filter(pk=comment.pk).delete()
+    assert "Avis corrigé" not in page(path)
+
+
+def test_project_page_shows_new_updates_and_text():
+    project = ProjectFactory(body="Texte initial")
+    path = project.get_absolute_url()
+    assert "Texte initial" in page(path)
+    Project.objects.filter(pk=project.pk).update(body="Texte **revu**")
+    assert "<strong>revu</strong>" in page(path)
+    ProjectUpdateFactory(project=project, title="Le chantier démarre")
+    assert "Le chantier démarre" in page(path)
+
+
+def test_logged_in_readers_see_their_own_links_not_a_cached_page():
+    project = ProjectFactory()
+    author = ResidentFactory()
+    services.comment_post(project=project, author=author, body="Mon avis")
+    path = project.get_absolute_url()
+    assert "Modifier" not in page(path)  # cached for visitors
+    assert "Modifier" in page(path, login(author))
+
+
+# --- the round page ------------------------------------------------------------------------
+
+
+def test_round_page_shows_each_kind_of_contribution_change():
+    round_ = ConsultationFactory()
+    option = OptionFactory(consultation=round_, label="Des arbres")
+    author = ResidentFactory(display_name="Karim B.")
+    path = round_.get_absolute_url()
+    assert "Aucune contribution publiée" in page(path)
+
+    item = contribution(round_, author=author, body="Plus d'ombre", option=option)
+    html = page(path)
+    assert "Plus d&#x27;ombre" in html and "Karim B." in html and "Des arbres" in html
+    assert queries(path) < 4  # now from the cache
+
+    Option.objects.filter(pk=option.pk).update(label="Des arbres fruitiers")
+    assert "Des arbres fruitiers" in page(path)
+    User.objects.filter(pk=author.pk).update(display_name="Karim Benali")
+    assert "Karim Benali" in page(path)
+    Contribution.objects.filter(pk=item.pk).update(answer="L'équipe étudie votre idée.")
+    assert "L&#x27;équipe étudie votre idée." in page(path)
+    Contribution.objects.filter(pk=item.pk).update(state="hidden")
+    assert "Plus d&#x27;ombre" not in page(path)
+
+
+def test_round_page_follows_the_clock():
+    opens = timezone.now() + timedelta(hours=1)
+    round_ = ConsultationFactory(opens_at=opens, closes_at=opens + timedelta(days=7))
+    path = round_.get_absolute_url()
+    assert "ouvriront avec la concertation." in page(path)
+    with time_machine.travel(opens + timedelta(minutes=1), tick=False):
+        assert "Aucune contribution publiée pour le moment." in page(path)
+
+
+# --- lists: home and /projets/ -------------------------------------------------------------
+
+
+def test_home_follows_writes_anywhere_and_the_clock():
+    project = ProjectFactory(title="Place du marché", support_count=0)
+    assert "Place du marché" in page("/")
+    assert queries("/") <= 2
+    services.support_add(project=project, user=ResidentFactory())
+    assert "1 soutien" in page("/")
+    Project.objects.filter(pk=project.pk).update(title="Place du marché couvert")
+    assert "Place du marché couvert" in page("/")
+
+    opens = timezone.now() + timedelta(hours=2)
+    ConsultationFactory(title="Concertation sur le parc", opens_at=opens)
+    assert "Concertation sur le parc" not in page("/")
+    with time_machine.travel(opens + timedelta(minutes=1), tick=False):
+        assert "Concertation sur le parc" in page("/")
+
+
+def test_home_is_not_fooled_by_a_deleted_project():
+    """The lists are keyed by the greatest version: deleting the newest project must not
+    bring back a key an older list was cached under."""
+    older = ProjectFactory(title="Ancien projet")
+    page("/")
+    newer = ProjectFactory(title="Nouveau projet")
+    assert "Nouveau projet" in page("/")
+    Project.objects.filter(pk=newer.pk).delete()
+    html = page("/")
+    assert "Nouveau projet" not in html and older.title in html
+
+
+def test_project_list_follows_writes_and_renamed_neighbourhoods():
+    hood = Neighbourhood.objects.create(name="Cité 5", slug="cite-5", population=100)
+    project = ProjectFactory(title="Jardin partagé", neighbourhood=hood)
+    assert "Jardin partagé" in page("/projets/?q=jardin")
+    assert "Cité 5" in page("/projets/")
+    Neighbourhood.objects.filter(pk=hood.pk).update(name="Cité des Provinces")
+    assert "Cité des Provinces" in page("/projets/")
+    Project.objects.filter(pk=project.pk).update(title="Verger partagé")
+    assert "Verger partagé" in page("/projets/?q=verger")
+    assert "Jardin partagé" not in page("/projets/")
