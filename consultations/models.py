@@ -105,6 +105,18 @@ class Consultation(models.Model):
         return self.state_at()
 
     @property
+    def synthesis_or_none(self):
+        return getattr(self, "synthesis", None)
+
+    def next_change(self, now=None):
+        """When the state next changes by the clock alone (opening, closing, a synthesis
+        published at a set time), or None."""
+        now = now or timezone.now()
+        published = getattr(self.synthesis_or_none, "published_at", None)
+        moments = [m for m in (self.opens_at, self.closes_at, published) if m and m > now]
+        return min(moments, default=None)
+
+    @property
     def state_label(self) -> str:
         return RoundState(self.state_at()).label
 

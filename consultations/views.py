@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -58,8 +59,45 @@ def _render_detail(
     vote_form: VoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The round page. Logged-out readers all see the same page (no form, no personal
+    list): its content is cached under the round's content version and state until the
+    round next opens or closes (loos/fragments.py); it is rendered for everyone else."""
     user = request.user
     state = consultation.state_at()
+
+    def content() -> str:
+        context = _detail_context(
+            request,
+            consultation,
+            state=state,
+            contribution_form=contribution_form,
+            vote_form=vote_form,
+        )
+        return render_to_string("consultations/_detail_content.html", context, request)
+
+    if user.is_authenticated or contribution_form or vote_form or status != 200:
+        content_html = mark_safe(content())  # noqa: S308 - our template, autoescaped
+    else:
+        now = timezone.now()
+        content_html = fragments.cached(
+            "round-page",
+            (consultation.pk, consultation.content_version, state, _page_key(request)),
+            content,
+            until=lambda: consultation.next_change(now),
+        )
+    context = {"consultation": consultation, "content_html": content_html}
+    return render(request, "consultations/detail.html", context, status=status)
+
+
+def _detail_context(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    state: str,
+    contribution_form: ContributionForm | None,
+    vote_form: VoteForm | None,
+) -> dict:
+    user = request.user
     options = selectors.option_list(consultation=consultation)
     can_participate = rules.has_perm("consultations.contribute", user, consultation)
     current_vote = None
@@ -74,7 +112,7 @@ def _render_detail(
     show_results = bool(options) and state in (RoundState.CLOSED, RoundState.SYNTHESIS)
     results, total_votes = selectors.option_results(options=options) if show_results else ([], 0)
     synthesis = consultation.synthesis if state == RoundState.SYNTHESIS else None
-    context = {
+    return {
         "consultation": consultation,
         "state": state,
         "RoundState": RoundState,
@@ -91,24 +129,9 @@ def _render_detail(
         "total_votes": total_votes,
         "synthesis": synthesis,
         "can_flag": is_verified_resident(user),
+        "flagged_ids": selectors.flagged_contribution_ids(user=user, contributions=page),
         "moderated_before": consultation.moderation == ModerationMode.BEFORE,
     }
-
-    def contributions() -> str:
-        context["flagged_ids"] = selectors.flagged_contribution_ids(user=user, contributions=page)
-        return render_to_string("consultations/_contributions.html", context, request)
-
-    if user.is_authenticated:
-        context["contributions_html"] = mark_safe(contributions())  # noqa: S308 - our template
-    else:
-        # What logged-out readers see of the contributions is the same for all of them:
-        # cached under the round's content version (loos/fragments.py).
-        context["contributions_html"] = fragments.cached(
-            "round-contributions",
-            (consultation.pk, consultation.content_version, state, _page_key(request)),
-            contributions,
-        )
-    return render(request, "consultations/detail.html", context, status=status)
 
 
 @require_safe

@@ -1,5 +1,6 @@
 """Thin views: permission -> form -> service -> redirect (or render with a 4xx)."""
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 import rules
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -196,27 +198,55 @@ def _detail_context(
         ),
     )
 
-    def comments() -> str:
-        context["comments_page"] = selectors.project_comments_page(
-            project=project, user=user, order=order, page=page
-        )
-        return render_to_string("projects/_comments.html", context, request)
-
-    if user.is_authenticated:
-        context["comments_html"] = mark_safe(comments())  # noqa: S308 - our template
-    else:
-        context["comments_html"] = fragments.cached(
-            "project-comments",
-            (project.pk, project.content_version, order, _page_number(page)),
-            comments,
-        )
+    context["comments_page"] = selectors.project_comments_page(
+        project=project, user=user, order=order, page=page
+    )
     return context
+
+
+def _next_round_change(consultations) -> datetime | None:
+    """When one of these rounds next opens, closes or shows its synthesis (its state on the
+    page changes then, without any write)."""
+    now = timezone.now()
+    moments = [c.next_change(now) for c in consultations]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _detail_response(request, project: Project, *, status: int = 200, **kwargs):
+    """The project page. Logged-out readers all see the same page (no form, no personal
+    link): its content is cached under the project's content version until one of its
+    rounds opens or closes (loos/fragments.py); it is rendered for everyone else."""
+    rounds = []
+
+    def content() -> str:
+        context = _detail_context(request, project, **kwargs)
+        rounds.extend(context["consultations"])
+        return render_to_string("projects/_detail_content.html", context, request)
+
+    if request.user.is_authenticated or kwargs or status != 200:
+        content_html = mark_safe(content())  # noqa: S308 - our template, autoescaped
+    else:
+        key = (
+            project.pk,
+            project.content_version,
+            _comment_order(request),
+            _page_number(request.GET.get("page")),
+        )
+        content_html = fragments.cached(
+            "project-page", key, content, until=lambda: _next_round_change(rounds)
+        )
+    context = {
+        "project": project,
+        "content_html": content_html,
+        "markers": selectors.project_map_markers([project]),
+    }
+    return render(request, "projects/detail.html", context, status=status)
 
 
 @require_safe
 def project_detail(request, slug: str):
     project = _page_project(request, slug)
-    return render(request, "projects/detail.html", _detail_context(request, project))
+    return _detail_response(request, project)
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,8 +394,7 @@ def comment_create(request, slug: str):
     form = CommentForm(request.POST)
     if not form.is_valid():
         project = _page_project(request, project.slug)
-        context = _detail_context(request, project, comment_form=form, page=1)
-        return render(request, "projects/detail.html", context, status=400)
+        return _detail_response(request, project, status=400, comment_form=form, page=1)
     comment = services.comment_post(
         project=project, author=request.user, body=form.cleaned_data["body"]
     )
@@ -387,8 +416,9 @@ def comment_reply(request, slug: str, pk: int):
         project = _page_project(request, project.slug)
         top = parent.parent if parent.parent_id else parent
         page = selectors.comment_page_number(comment=top)
-        context = _detail_context(request, project, reply_form=form, reply_to=top.pk, page=page)
-        return render(request, "projects/detail.html", context, status=400)
+        return _detail_response(
+            request, project, status=400, reply_form=form, reply_to=top.pk, page=page
+        )
     try:
         reply = services.comment_post(
             project=project, author=request.user, body=form.cleaned_data["body"], parent=parent

@@ -24,6 +24,7 @@ from tests.factories import (
     ProjectFactory,
     ProjectUpdateFactory,
     ResidentFactory,
+    SynthesisFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,45 @@ def test_round_page_follows_the_clock():
     assert "ouvriront avec la concertation." in page(path)
     with time_machine.travel(opens + timedelta(minutes=1), tick=False):
         assert "Aucune contribution publiée pour le moment." in page(path)
+
+
+def test_project_page_follows_its_rounds_and_its_author():
+    author = ResidentFactory(display_name="Josiane D.")
+    project = ProjectFactory(origin="resident", author=author)
+    opens = timezone.now() + timedelta(hours=1)
+    round_ = ConsultationFactory(
+        project=project, opens_at=opens, closes_at=opens + timedelta(days=2)
+    )
+    path = project.get_absolute_url()
+    html = page(path)
+    assert "Josiane D." in html and "À venir" in html
+    with time_machine.travel(opens + timedelta(minutes=1), tick=False):
+        assert "Ouverte jusqu" in page(path)
+    User.objects.filter(pk=author.pk).update(display_name="Josiane Dupont")
+    assert "Josiane Dupont" in page(path)
+    type(round_).objects.filter(pk=round_.pk).update(title="Concertation renommée")
+    assert "Concertation renommée" in page(path)
+    # Closed, then its synthesis is published at a set time: the state follows the clock.
+    closed = opens + timedelta(days=3)
+    SynthesisFactory(consultation=round_, published_at=closed + timedelta(days=1))
+    with time_machine.travel(closed, tick=False):
+        assert "Close depuis le" in page(path)
+    with time_machine.travel(closed + timedelta(days=1, minutes=1), tick=False):
+        assert "Close, synthèse publiée" in page(path)
+
+
+def test_round_page_follows_its_project_synthesis_and_results():
+    opens = timezone.now() - timedelta(days=10)
+    round_ = ConsultationFactory(opens_at=opens, closes_at=opens + timedelta(days=5))
+    option = OptionFactory(consultation=round_, label="Un jardin")
+    path = round_.get_absolute_url()
+    assert round_.project.title in page(path)
+    Project.objects.filter(pk=round_.project_id).update(title="Projet renommé")
+    assert "Projet renommé" in page(path)
+    Option.objects.filter(pk=option.pk).update(vote_count=7)
+    assert "7 votes exprimés" in page(path)
+    SynthesisFactory(consultation=round_, body="Ce que nous avons **entendu**")
+    assert "<strong>entendu</strong>" in page(path)
 
 
 # --- lists: home and /projets/ -------------------------------------------------------------

@@ -31,7 +31,8 @@ DROP TRIGGER IF EXISTS loos_consultation_deleted ON consultations_consultation;
 CREATE TRIGGER loos_consultation_deleted AFTER DELETE ON consultations_consultation
   FOR EACH STATEMENT EXECUTE FUNCTION loos_consultation_deleted();
 
--- A round's title or slug shows in its project's timeline (cited contributions).
+-- A round's title, address and dates show on its project's page (its list of rounds, the
+-- contributions the timeline cites).
 CREATE OR REPLACE FUNCTION loos_consultation_touch_project() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -41,7 +42,7 @@ BEGIN
 END $$;
 DROP TRIGGER IF EXISTS loos_consultation_touch_project ON consultations_consultation;
 CREATE TRIGGER loos_consultation_touch_project
-  AFTER INSERT OR DELETE OR UPDATE OF slug, title, project_id
+  AFTER INSERT OR DELETE OR UPDATE OF slug, title, project_id, opens_at, closes_at
   ON consultations_consultation FOR EACH ROW EXECUTE FUNCTION loos_consultation_touch_project();
 
 -- A contribution or an option: bump its round; a cited contribution also bumps the
@@ -59,9 +60,28 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
+DROP TRIGGER IF EXISTS loos_synthesis_touch ON consultations_synthesis;
+DROP FUNCTION IF EXISTS loos_synthesis_touch();
 DROP TRIGGER IF EXISTS loos_option_touch_consultation ON consultations_option;
-CREATE TRIGGER loos_option_touch_consultation AFTER INSERT OR DELETE OR UPDATE OF label
+CREATE TRIGGER loos_option_touch_consultation AFTER INSERT OR UPDATE OR DELETE
   ON consultations_option FOR EACH ROW EXECUTE FUNCTION loos_touch_consultation();
+
+-- A synthesis: the round's page shows it, its project's page the round's state.
+CREATE OR REPLACE FUNCTION loos_synthesis_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  round_id bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.consultation_id
+                          ELSE NEW.consultation_id END;
+BEGIN
+  UPDATE consultations_consultation SET content_version = nextval('loos_content_version')
+    WHERE id = round_id;
+  UPDATE projects_project SET content_version = nextval('loos_content_version')
+    WHERE id IN (SELECT project_id FROM consultations_consultation WHERE id = round_id);
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS loos_synthesis_touch ON consultations_synthesis;
+CREATE TRIGGER loos_synthesis_touch AFTER INSERT OR UPDATE OR DELETE
+  ON consultations_synthesis FOR EACH ROW EXECUTE FUNCTION loos_synthesis_touch();
 
 CREATE OR REPLACE FUNCTION loos_contribution_touch() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -128,7 +148,7 @@ CREATE OR REPLACE FUNCTION loos_project_slug_touch_consultations() RETURNS trigg
 LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE consultations_consultation SET content_version = nextval('loos_content_version')
-    WHERE id IN (SELECT c.consultation_id
+    WHERE project_id = NEW.id OR id IN (SELECT c.consultation_id
                  FROM projects_projectupdate u
                  JOIN consultations_contribution_cited_in_updates m ON m.projectupdate_id = u.id
                  JOIN consultations_contribution c ON c.id = m.contribution_id
@@ -136,8 +156,9 @@ BEGIN
   RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS loos_project_slug_touch_consultations ON projects_project;
-CREATE TRIGGER loos_project_slug_touch_consultations AFTER UPDATE OF slug ON projects_project
-  FOR EACH ROW WHEN (OLD.slug IS DISTINCT FROM NEW.slug)
+CREATE TRIGGER loos_project_slug_touch_consultations
+  AFTER UPDATE OF slug, title ON projects_project
+  FOR EACH ROW WHEN (OLD.slug IS DISTINCT FROM NEW.slug OR OLD.title IS DISTINCT FROM NEW.title)
   EXECUTE FUNCTION loos_project_slug_touch_consultations();
 
 -- A resident renamed: the rounds they contributed to show their new name.
@@ -166,6 +187,8 @@ DROP TRIGGER IF EXISTS loos_cited_contribution_touch ON consultations_contributi
 DROP FUNCTION IF EXISTS loos_cited_contribution_touch();
 DROP TRIGGER IF EXISTS loos_contribution_touch ON consultations_contribution;
 DROP FUNCTION IF EXISTS loos_contribution_touch();
+DROP TRIGGER IF EXISTS loos_synthesis_touch ON consultations_synthesis;
+DROP FUNCTION IF EXISTS loos_synthesis_touch();
 DROP TRIGGER IF EXISTS loos_option_touch_consultation ON consultations_option;
 DROP FUNCTION IF EXISTS loos_touch_consultation();
 DROP TRIGGER IF EXISTS loos_consultation_touch_project ON consultations_consultation;

@@ -88,12 +88,13 @@ CREATE TRIGGER loos_cited_comment_touch_project AFTER INSERT OR UPDATE OR DELETE
   ON projects_projectupdate_cited_comments FOR EACH ROW
   EXECUTE FUNCTION loos_cited_comment_touch_project();
 
--- A resident renamed: the projects they commented on show their new name.
+-- A resident renamed: the projects they proposed or commented on show their new name.
 CREATE OR REPLACE FUNCTION loos_user_touch_projects() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE projects_project SET content_version = nextval('loos_content_version')
-    WHERE id IN (SELECT DISTINCT project_id FROM projects_comment WHERE author_id = NEW.id);
+    WHERE author_id = NEW.id
+       OR id IN (SELECT DISTINCT project_id FROM projects_comment WHERE author_id = NEW.id);
   RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS loos_user_touch_projects ON citizens_user;
