@@ -316,6 +316,30 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id}"
 
 
+class NotificationInbox(models.Model):
+    """The version of a resident's notifications: PostgreSQL triggers change it at every
+    write to them (a new one, one read, one deleted, their author renamed), and the
+    resident's notifications page is cached under it (loos/fragments.py, migration 0007).
+    Never written by Python. No foreign key constraint: the triggers of a notification sent
+    to thousands must not lock their accounts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+    )
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("version des notifications")
+        verbose_name_plural = _("versions des notifications")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.version}"
+
+
 class NotifiedEvent(models.Model):
     """Marks an event already announced (a round opening, closing soon…), so beat tasks that
     look for such events notify each one once, however often they run."""

@@ -69,6 +69,29 @@ def cached(
     return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
 
 
+def cached_value(name: str, parts: tuple, compute: Callable[[], object]):
+    """Like `cached`, for any picklable value (a fragment with figures that go with it)."""
+    if not enabled():
+        return compute()
+    key = key_for(name, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.FRAGMENT_CACHE_TIMEOUT)
+    return value
+
+
+# Fragments with forms are rendered with this instead of the reader's CSRF token, and the
+# token of the request that serves them is put in its place.
+CSRF_PLACEHOLDER = "__loos_csrf_token__"
+
+
+def with_csrf_token(html: str, request) -> SafeString:
+    from django.middleware.csrf import get_token
+
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+
+
 def global_version() -> str:
     """The greatest content version of the projects and of the rounds: it changes with any
     write to either (their rows, counters, comments, contributions, updates…), and only once

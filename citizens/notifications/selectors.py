@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from ..models import DeliveryStatus, EmailDelivery, Notification, User
+from ..models import DeliveryStatus, EmailDelivery, Notification, NotificationInbox, User
 
 # The bell shows "99+" beyond this: counting stops there, so the query stays cheap.
 UNREAD_CAP = 100
@@ -17,6 +17,14 @@ def notification_list_for(*, user: User) -> QuerySet[Notification]:
         .select_related("actor")
         .order_by("-created_at", "-pk")
     )
+
+
+def inbox_version(*, user: User) -> int:
+    """The version of this resident's notifications (see NotificationInbox)."""
+    version = (
+        NotificationInbox.objects.filter(user_id=user.pk).values_list("version", flat=True).first()
+    )
+    return version or 0
 
 
 def unread_count_for(*, user: User) -> int:

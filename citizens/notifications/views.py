@@ -8,11 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from loos import fragments
 
 from ..models import EmailFrequency, Notification, User
 from . import registry, selectors, services
@@ -38,24 +41,41 @@ def _safe_next(request: HttpRequest, fallback: str = "citizens:notifications"):
 def notification_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("citizens.view_notifications"):
         raise PermissionDenied
-    page = Paginator(selectors.notification_list_for(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = []
-    for notification in page:
-        actor = notification.actor
-        rendered = registry.render(
-            kind_name=notification.kind,
-            params=notification.params,
-            actor_name=actor.display_name if actor is not None else None,
+    user = request.user
+
+    def compute() -> dict:
+        page = Paginator(selectors.notification_list_for(user=user), PAGE_SIZE).get_page(
+            request.GET.get("page")
         )
-        items.append({"notification": notification, "text": rendered.text})
-    # The same count as the header's bell, which then reuses it.
-    unread = selectors.unread_count_for(user=request.user)
-    request._loos_unread_notifications = unread
-    return render(
-        request, "citizens/notifications.html", {"page": page, "items": items, "unread": unread}
+        items = []
+        for notification in page:
+            actor = notification.actor
+            rendered = registry.render(
+                kind_name=notification.kind,
+                params=notification.params,
+                actor_name=actor.display_name if actor is not None else None,
+            )
+            items.append({"notification": notification, "text": rendered.text})
+        unread = selectors.unread_count_for(user=user)
+        context = {
+            "page": page,
+            "items": items,
+            "unread": unread,
+            "csrf_token": fragments.CSRF_PLACEHOLDER,
+        }
+        html = render_to_string("citizens/_notification_list.html", context, request)
+        return {"html": html, "unread": unread}
+
+    # Cached for this resident under the version the triggers change at every write to their
+    # notifications (loos/fragments.py); the forms get this request's CSRF token.
+    version = selectors.inbox_version(user=user) if fragments.enabled() else 0
+    data = fragments.cached_value(
+        "notifications", (user.pk, version, request.get_full_path()), compute
     )
+    # The same count as the header's bell, which then reuses it.
+    request._loos_unread_notifications = data["unread"]
+    content_html = fragments.with_csrf_token(data["html"], request)
+    return render(request, "citizens/notifications.html", {"content_html": content_html})
 
 
 def _own_notification(request: HttpRequest, pk: int) -> Notification:

@@ -96,13 +96,56 @@ def test_list_query_count_does_not_grow_with_notifications(
 ):
     notify_of_comments(project, resident, count, actor=ResidentFactory())
     client = login(resident)
-    with django_assert_max_num_queries(6):
+    # Rendered: session, account, groups, the version of the resident's notifications (the
+    # key of their cached page), the count, the page, the unread count.
+    with django_assert_max_num_queries(7):
         response = client.get(
             "/compte/notifications/?page=2" if count > 20 else "/compte/notifications/"
         )
     assert response.status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get("/compte/notifications/").status_code == 200
+    # From the cache: the first four only.
+    with django_assert_max_num_queries(4):
+        assert client.get("/compte/notifications/").status_code == 200
+
+
+def test_the_cached_page_follows_every_change(project, resident):
+    """New, read, all read, deleted, an author renamed: each shows at once, and the forms of
+    a page served from the cache carry this session's CSRF token."""
+    actor = ResidentFactory(display_name="Karim B.")
+    notify_of_comments(project, resident, 2, actor=actor)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(resident, backend="django.contrib.auth.backends.ModelBackend")
+    path = "/compte/notifications/"
+    html = client.get(path).content.decode()
+    assert html.count("notification-item") == 2 and "Karim B. a commenté" in html
+    assert html.count("Nouveau</span>") == 2
+
+    notify_of_comments(project, resident, 1, actor=ResidentFactory(display_name="Lucie M."))
+    assert "Lucie M. a commenté" in client.get(path).content.decode()
+
+    # Served from the cache to a new session of the same resident: its own token works.
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(resident, backend="django.contrib.auth.backends.ModelBackend")
+    html = other.get(path).content.decode()
+    first = Notification.objects.filter(recipient=resident).order_by("pk").first()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert token != "__loos_csrf_token__"
+    response = other.post(
+        f"/compte/notifications/{first.pk}/lire/", {"csrfmiddlewaretoken": token, "next": path}
+    )
+    assert response.status_code == 302
+    assert other.get(path).content.decode().count("Nouveau</span>") == 2
+
+    from citizens.models import User
+
+    User.objects.filter(pk=actor.pk).update(display_name="Karim Benali")
+    assert "Karim Benali a commenté" in other.get(path).content.decode()
+    Notification.objects.filter(recipient=resident).update(read_at=timezone.now())
+    assert "Nouveau</span>" not in other.get(path).content.decode()
+    Notification.objects.filter(recipient=resident).delete()
+    assert "Aucune notification" in other.get(path).content.decode()
 
 
 def test_bell_shows_the_unread_count_for_screen_readers_too(project, resident):
