@@ -316,28 +316,36 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id}"
 
 
-class NotificationInbox(models.Model):
-    """The version of a resident's notifications: PostgreSQL triggers change it at every
-    write to them (a new one, one read, one deleted, their author renamed), and the
-    resident's notifications page is cached under it (loos/fragments.py, migration 0007).
-    Never written by Python. No foreign key constraint: the triggers of a notification sent
-    to thousands must not lock their accounts."""
+class ContentChange(models.Model):
+    """One write that changes what a cached page shows, appended by PostgreSQL triggers (a
+    comment on project 12, a vote in round 7, a new notification for resident 40...).
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        db_constraint=False,
-        related_name="+",
-    )
-    version = models.BigIntegerField(default=0)
+    A page's fragments are cached under the greatest `version` of its object (loos/fragments.py).
+    Rows are only ever inserted by the triggers, never updated, so a write locks nothing that
+    another write needs: thousands of residents voting in one round, or a notification sent to
+    thousands, cannot deadlock on it. `content_changes_compact` (Celery beat) keeps the last
+    row of each object. See citizens/migrations/0007 and the 0003 migrations of projects and
+    consultations for the triggers.
+    """
+
+    PROJECT = "project"  # a project's page, and lists of projects
+    ROUND = "round"  # a round's page, and lists of rounds
+    INBOX = "inbox"  # a resident's notifications
+
+    version = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=10)
+    object_id = models.BigIntegerField()
 
     class Meta:
-        verbose_name = _("version des notifications")
-        verbose_name_plural = _("versions des notifications")
+        verbose_name = _("changement de contenu")
+        verbose_name_plural = _("changements de contenu")
+        indexes = [
+            models.Index(fields=["kind", "object_id", "version"], name="contentchange_object_idx"),
+            models.Index(fields=["kind", "version"], name="contentchange_kind_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.version}"
+        return f"{self.kind} {self.object_id} @{self.version}"
 
 
 class NotifiedEvent(models.Model):

@@ -60,9 +60,6 @@ class Consultation(models.Model):
     # Denormalised counters, kept right by the services.
     contribution_count = models.PositiveIntegerField(_("contributions publiées"), default=0)
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
-    # Changed by PostgreSQL triggers whenever the round's cached contribution list would
-    # change (see loos/fragments.py and migration 0003). Never set by Python.
-    content_version = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
 
     objects = ConsultationQuerySet.as_manager()
@@ -74,7 +71,6 @@ class Consultation(models.Model):
         indexes = [
             models.Index(fields=["opens_at", "closes_at"], name="consultation_dates_idx"),
             models.Index(fields=["project", "-opens_at"], name="consultation_project_idx"),
-            models.Index(fields=["content_version"], name="consultation_version_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,8 @@ from django.db.models import Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from citizens.models import User
+from citizens.models import ContentChange, User
+from citizens.versions import content_version_of
 from projects.models import ProjectUpdate
 
 from .models import Consultation, Contribution, ContributionState, Flag, Option, Vote
@@ -62,7 +63,9 @@ def consultation_next_change(*, now) -> datetime | None:
 
 
 def consultation_get(*, slug: str) -> Consultation:
-    return get_object_or_404(_rounds(), slug=slug)
+    """The round, with its content version (the key of its cached page)."""
+    rounds = _rounds().annotate(content_version=content_version_of(ContentChange.ROUND))
+    return get_object_or_404(rounds, slug=slug)
 
 
 def option_list(*, consultation: Consultation) -> list[Option]:

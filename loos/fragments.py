@@ -1,16 +1,17 @@
 """Fragments of pages cached in Redis, keyed by versions PostgreSQL keeps.
 
-The heavy parts of the busiest pages (a project's text, timeline and comments, a round's
-contributions, the home page's lists, a page of /projets/) are rendered once and served from
-the cache until what they show changes. Nothing is ever invalidated by hand: the key holds
-`content_version`, a number that triggers on the underlying tables change on every write
-(projects/migrations/0003, consultations/migrations/0003), or the greatest of them for
-pages that list many objects. A write therefore makes new keys; the old
-entries are never read again and expire.
+The busiest pages (home, /projets/, a project's page and a round's page for logged-out
+readers, a project's text and timeline, a resident's notifications) are rendered once and
+served from the cache until what they show changes. Nothing is ever invalidated by hand: the
+key holds the object's content version, which triggers on the underlying tables raise at
+every committed write (citizens.models.ContentChange), or the greatest versions of a kind for
+pages that list many objects; pages whose state follows the clock (a round opening) also
+carry the moment they stop being true. A write therefore makes new keys; the old entries are
+never read again and expire.
 
-Fragments hold nothing that depends on who is looking (forms with a CSRF token, links to
-edit one's own comment…): the views cache the parts every reader sees the same, and for the
-comments and contributions, only what logged-out visitors see (most readers).
+Cached fragments hold nothing that depends on who is looking, except a resident's own
+notifications, cached for them alone, whose forms get the CSRF token of the request that
+serves them.
 
 On SQLite (the embedded default) there are no triggers, so nothing is cached. When Redis is
 down, the cache misses and pages are rendered as if there were no cache.
@@ -93,14 +94,10 @@ def with_csrf_token(html: str, request) -> SafeString:
 
 
 def global_version() -> str:
-    """The greatest content version of the projects and of the rounds: it changes with any
-    write to either (their rows, counters, comments, contributions, updates…), and only once
-    that write is committed. The key of fragments that list many of them (one query, two
-    index-only lookups)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT max(content_version) FROM projects_project), "
-            "(SELECT max(content_version) FROM consultations_consultation)"
-        )
-        projects, rounds = cursor.fetchone()
-    return f"{projects}-{rounds}"
+    """The greatest content versions of the projects and of the rounds: they change with any
+    committed write to either (their rows, counters, comments, contributions, updates...).
+    The key of fragments that list many of them (one query, two index lookups)."""
+    from citizens.models import ContentChange
+    from citizens.versions import kind_version
+
+    return kind_version(ContentChange.PROJECT, ContentChange.ROUND)

@@ -89,10 +89,6 @@ class Project(models.Model):
     # Denormalised counters, kept right by the services (never counted in a page request).
     support_count = models.PositiveIntegerField(_("soutiens"), default=0)
     comment_count = models.PositiveIntegerField(_("commentaires"), default=0)
-    # Changed by PostgreSQL triggers whenever something shown in the page's cached fragments
-    # changes (its text, comments, updates, status changes, an author's name): see
-    # loos/fragments.py and migration 0003. Never set by Python.
-    content_version = models.BigIntegerField(default=0, editable=False)
     follower_count = models.PositiveIntegerField(_("abonnés"), default=0)
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
@@ -111,7 +107,6 @@ class Project(models.Model):
             models.Index(fields=["category", "-created_at"], name="project_category_idx"),
             models.Index(fields=["-support_count", "-created_at"], name="project_supported_idx"),
             models.Index(fields=["-comment_count", "-created_at"], name="project_discussed_idx"),
-            models.Index(fields=["content_version"], name="project_version_idx"),
         ]
 
     def __str__(self) -> str:

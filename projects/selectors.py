@@ -10,7 +10,8 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from citizens.models import Neighbourhood, User
+from citizens.models import ContentChange, Neighbourhood, User
+from citizens.versions import content_version_of
 
 from .models import Comment, CommentState, Follow, Project, ProjectUpdate, StatusChange, Support
 
@@ -137,7 +138,9 @@ def project_update_list_latest(*, limit: int = 5) -> list[ProjectUpdate]:
 def project_get_for_page(*, slug: str, user: User) -> Project:
     """The project (hidden or not: the view decides), with whether this user supports and
     follows it, in one query."""
-    qs = Project.objects.select_related("neighbourhood", "author")
+    qs = Project.objects.select_related("neighbourhood", "author").annotate(
+        content_version=content_version_of(ContentChange.PROJECT)
+    )
     if user.is_authenticated:
         qs = qs.annotate(
             user_supports=Exists(Support.objects.filter(project=OuterRef("pk"), user=user)),

@@ -223,3 +223,32 @@ def test_project_list_follows_writes_and_renamed_neighbourhoods():
     Project.objects.filter(pk=project.pk).update(title="Verger partagé")
     assert "Verger partagé" in page("/projets/?q=verger")
     assert "Jardin partagé" not in page("/projets/")
+
+
+def test_compacting_the_change_log_keeps_every_version_pages_are_keyed_by():
+    from citizens.models import ContentChange
+    from citizens.versions import content_changes_compact, content_version, kind_version
+
+    project = ProjectFactory()
+    CommentFactory.create_batch(3, project=project)
+    round_ = ConsultationFactory()
+    contribution(round_)
+    before = (
+        content_version(ContentChange.PROJECT, project.pk),
+        content_version(ContentChange.ROUND, round_.pk),
+        kind_version(ContentChange.PROJECT, ContentChange.ROUND),
+    )
+    assert ContentChange.objects.filter(object_id=project.pk, kind="project").count() > 1
+    page(project.get_absolute_url())
+    assert content_changes_compact() > 0
+    after = (
+        content_version(ContentChange.PROJECT, project.pk),
+        content_version(ContentChange.ROUND, round_.pk),
+        kind_version(ContentChange.PROJECT, ContentChange.ROUND),
+    )
+    assert after == before
+    assert ContentChange.objects.filter(object_id=project.pk, kind="project").count() == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert page(project.get_absolute_url()).count('id="commentaire-') == 3
+    assert len(captured.captured_queries) <= 2  # the same key: still from the cache
+    assert content_changes_compact() == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from ..models import DeliveryStatus, EmailDelivery, Notification, NotificationInbox, User
+from ..models import ContentChange, DeliveryStatus, EmailDelivery, Notification, User
+from ..versions import content_version
 
 # The bell shows "99+" beyond this: counting stops there, so the query stays cheap.
 UNREAD_CAP = 100
@@ -20,11 +21,8 @@ def notification_list_for(*, user: User) -> QuerySet[Notification]:
 
 
 def inbox_version(*, user: User) -> int:
-    """The version of this resident's notifications (see NotificationInbox)."""
-    version = (
-        NotificationInbox.objects.filter(user_id=user.pk).values_list("version", flat=True).first()
-    )
-    return version or 0
+    """The version of this resident's notifications (see ContentChange): one index lookup."""
+    return content_version(ContentChange.INBOX, user.pk)
 
 
 def unread_count_for(*, user: User) -> int:

@@ -110,7 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
+    # Argon2id with OWASP's parameters (see citizens/hashers.py); PBKDF2 hashes made before
+    # are still checked and upgraded at the next login.
     default=[
+        "citizens.hashers.OwaspArgon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
@@ -218,6 +221,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=30, hour=8),
     },
     "notifications-outbox-sweep": {"task": "citizens.tasks.deliveries_sweep", "schedule": 60.0},
+    # The log of content changes cached pages are keyed by: the last row of each object.
+    "content-changes-compact": {
+        "task": "citizens.tasks.content_changes_compact",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "notifications-purge": {
         "task": "citizens.tasks.notifications_purge",
         "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
