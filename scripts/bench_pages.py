@@ -205,6 +205,11 @@ def run_scale(scale: str, args) -> dict:
     env["STATIC_ROOT"] = static_root
     sh(PY, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
     targets = bench_targets(env)
+    # A cold cache: the "first" query count is a page rendered in full (this Redis database
+    # is the benchmarks' own).
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
     port = free_port()
     server = subprocess.Popen(
         [
@@ -233,6 +238,9 @@ def run_scale(scale: str, args) -> dict:
             except OSError:
                 time.sleep(0.2)
         results = {}
+        # The floor is measured first and again last: its throughput swings most with what
+        # else the machine does, and each page's ratio is to the mean of the two.
+        targets["floor_again"] = targets["floor"]
         for name, target in targets.items():
             url = base + target["path"]
             status, queries = probe(url, target.get("cookie"))
@@ -246,7 +254,13 @@ def run_scale(scale: str, args) -> dict:
             if "items" in target:
                 figures["items"] = target["items"]
             results[name] = figures
-        floor = results["floor"]["rps"]
+        again = results.pop("floor_again")
+        first = results["floor"]
+        first["runs_rps"] = [first["rps"], again["rps"]]
+        first["rps"] = round((first["rps"] + again["rps"]) / 2, 1)
+        first["p50_ms"] = max(first["p50_ms"], again["p50_ms"])
+        first["p99_ms"] = max(first["p99_ms"], again["p99_ms"])
+        floor = first["rps"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["rps"] / floor, 3)
         return results
@@ -267,6 +281,8 @@ def print_table(scale: str, results: dict, workers: int, connections: int) -> No
             f"{name:<20}{f['rps']:>9.1f}{f['p50_ms']:>9.1f}{f['p99_ms']:>9.1f}"
             f"{f['queries']:>9}{f['queries_first']:>7}{f['ratio_to_floor']:>8.2f}  {f['path']}"
         )
+    runs = " and ".join(f"{rps:.1f}" for rps in results["floor"]["runs_rps"])
+    print(f"(floor measured first and last: {runs} requests/s; the ratios use their mean)")
 
 
 def main() -> None:
