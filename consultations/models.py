@@ -22,6 +22,23 @@ class RoundState(models.TextChoices):
     SYNTHESIS = "synthesis", _("Synthèse publiée")
 
 
+def round_state(*, now, opens_at, closes_at, synthesis_published_at=None) -> str:
+    """Upcoming, open, closed or synthesis published, from the dates alone."""
+    if now < opens_at:
+        return RoundState.UPCOMING
+    if now < closes_at:
+        return RoundState.OPEN
+    if synthesis_published_at is not None and synthesis_published_at <= now:
+        return RoundState.SYNTHESIS
+    return RoundState.CLOSED
+
+
+def round_next_change(*, now, opens_at, closes_at, synthesis_published_at=None):
+    """When that state next changes by the clock alone, or None."""
+    moments = [m for m in (opens_at, closes_at, synthesis_published_at) if m and m > now]
+    return min(moments, default=None)
+
+
 class ConsultationQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(opens_at__gt=now or timezone.now())
@@ -86,15 +103,12 @@ class Consultation(models.Model):
 
     def state_at(self, now=None) -> str:
         """Upcoming, open, closed or synthesis published. Reads `synthesis` if prefetched."""
-        now = now or timezone.now()
-        if now < self.opens_at:
-            return RoundState.UPCOMING
-        if now < self.closes_at:
-            return RoundState.OPEN
-        synthesis = getattr(self, "synthesis", None)
-        if synthesis is not None and synthesis.published_at and synthesis.published_at <= now:
-            return RoundState.SYNTHESIS
-        return RoundState.CLOSED
+        return round_state(
+            now=now or timezone.now(),
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+            synthesis_published_at=getattr(self.synthesis_or_none, "published_at", None),
+        )
 
     @property
     def state(self) -> str:
@@ -107,10 +121,12 @@ class Consultation(models.Model):
     def next_change(self, now=None):
         """When the state next changes by the clock alone (opening, closing, a synthesis
         published at a set time), or None."""
-        now = now or timezone.now()
-        published = getattr(self.synthesis_or_none, "published_at", None)
-        moments = [m for m in (self.opens_at, self.closes_at, published) if m and m > now]
-        return min(moments, default=None)
+        return round_next_change(
+            now=now or timezone.now(),
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+            synthesis_published_at=getattr(self.synthesis_or_none, "published_at", None),
+        )
 
     @property
     def state_label(self) -> str:

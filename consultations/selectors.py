@@ -62,6 +62,17 @@ def consultation_next_change(*, now) -> datetime | None:
     return min((m for m in moments.values() if m is not None), default=None)
 
 
+def consultation_page_key(*, slug: str) -> dict | None:
+    """What serving a cached round page needs, in one light query: its id, dates, when its
+    synthesis is published, and its content version."""
+    return (
+        Consultation.objects.filter(slug=slug)
+        .annotate(content_version=content_version_of(ContentChange.ROUND))
+        .values("pk", "opens_at", "closes_at", "synthesis__published_at", "content_version")
+        .first()
+    )
+
+
 def consultation_get(*, slug: str) -> Consultation:
     """The round, with its content version (the key of its cached page)."""
     rounds = _rounds().annotate(content_version=content_version_of(ContentChange.ROUND))

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +21,15 @@ from projects.models import Comment, CommentState
 
 from . import selectors
 from .forms import ContributionForm, FlagForm, VoteForm
-from .models import Consultation, Contribution, ContributionState, ModerationMode, RoundState
+from .models import (
+    Consultation,
+    Contribution,
+    ContributionState,
+    ModerationMode,
+    RoundState,
+    round_next_change,
+    round_state,
+)
 from .services import AlreadyFlagged, contribution_submit, flag_submit, vote_cast
 
 
@@ -59,34 +67,58 @@ def _render_detail(
     vote_form: VoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The round page. Logged-out readers all see the same page (no form, no personal
-    list): its content is cached under the round's content version and state until the
-    round next opens or closes (loos/fragments.py); it is rendered for everyone else."""
-    user = request.user
-    state = consultation.state_at()
-
-    def content() -> str:
-        context = _detail_context(
-            request,
-            consultation,
-            state=state,
-            contribution_form=contribution_form,
-            vote_form=vote_form,
-        )
-        return render_to_string("consultations/_detail_content.html", context, request)
-
-    if user.is_authenticated or contribution_form or vote_form or status != 200:
-        content_html = mark_safe(content())  # noqa: S308 - our template, autoescaped
-    else:
-        now = timezone.now()
-        content_html = fragments.cached(
-            "round-page",
-            (consultation.pk, consultation.content_version, state, _page_key(request)),
-            content,
-            until=lambda: consultation.next_change(now),
-        )
-    context = {"consultation": consultation, "content_html": content_html}
+    """The round page, rendered for this reader."""
+    context = _detail_context(
+        request,
+        consultation,
+        state=consultation.state_at(),
+        contribution_form=contribution_form,
+        vote_form=vote_form,
+    )
+    content = render_to_string("consultations/_detail_content.html", context, request)
+    context = {
+        "consultation": consultation,
+        "content_html": mark_safe(content),  # noqa: S308 - our template, autoescaped
+    }
     return render(request, "consultations/detail.html", context, status=status)
+
+
+def _public_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The round page for logged-out readers, who all see the same page (no form, no
+    personal list): cached under the round's content version and state until it next opens,
+    closes or shows its synthesis (loos/fragments.py). A hit costs one light query."""
+    key = selectors.consultation_page_key(slug=slug)
+    if key is None:
+        raise Http404
+    now = timezone.now()
+    dates = {
+        "opens_at": key["opens_at"],
+        "closes_at": key["closes_at"],
+        "synthesis_published_at": key["synthesis__published_at"],
+    }
+    state = round_state(now=now, **dates)
+
+    def compute() -> dict:
+        consultation = selectors.consultation_get(slug=slug)
+        context = _detail_context(
+            request, consultation, state=state, contribution_form=None, vote_form=None
+        )
+        return {
+            "title": consultation.title,
+            "content": render_to_string("consultations/_detail_content.html", context, request),
+        }
+
+    page = fragments.cached_value(
+        "round-page",
+        (key["pk"], key["content_version"], state, _page_key(request)),
+        compute,
+        until=lambda: round_next_change(now=now, **dates),
+    )
+    context = {
+        "consultation": {"title": page["title"]},
+        "content_html": mark_safe(page["content"]),  # noqa: S308 - our template, autoescaped
+    }
+    return render(request, "consultations/detail.html", context)
 
 
 def _detail_context(
@@ -136,8 +168,9 @@ def _detail_context(
 
 @require_safe
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = selectors.consultation_get(slug=slug)
-    return _render_detail(request, consultation)
+    if not request.user.is_authenticated and fragments.enabled():
+        return _public_detail(request, slug)
+    return _render_detail(request, selectors.consultation_get(slug=slug))
 
 
 def _refuse_participation(request: HttpRequest, consultation: Consultation) -> HttpResponse:

@@ -56,29 +56,30 @@ def cached(
     `until`, called after a render, tells when the fragment stops being true whatever the
     writes (the next time a round opens or closes): it is not served after that moment.
     """
-    if not enabled():
-        return mark_safe(render())  # noqa: S308 - rendered by our templates (autoescaped)
-    key = key_for(name, *parts)
-    entry = cache.get(key)
-    if isinstance(entry, tuple) and len(entry) == 2:
-        html, expires = entry
-        if expires is None or time.time() < expires:
-            return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
-    html = str(render())
-    moment = until() if until is not None else None
-    cache.set(key, (html, moment.timestamp() if moment else None), settings.FRAGMENT_CACHE_TIMEOUT)
+    html = cached_value(name, parts, lambda: str(render()), until=until)
     return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
 
 
-def cached_value(name: str, parts: tuple, compute: Callable[[], object]):
-    """Like `cached`, for any picklable value (a fragment with figures that go with it)."""
+def cached_value(
+    name: str,
+    parts: tuple,
+    compute: Callable[[], object],
+    *,
+    until: Callable[[], datetime | None] | None = None,
+):
+    """Like `cached`, for any picklable value (a fragment and what goes with it)."""
     if not enabled():
         return compute()
     key = key_for(name, *parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, settings.FRAGMENT_CACHE_TIMEOUT)
+    entry = cache.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2:
+        value, expires = entry
+        if expires is None or time.time() < expires:
+            return value
+    value = compute()
+    moment = until() if until is not None else None
+    expires = moment.timestamp() if moment else None
+    cache.set(key, (value, expires), settings.FRAGMENT_CACHE_TIMEOUT)
     return value
 
 

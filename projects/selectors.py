@@ -154,6 +154,17 @@ def project_get_for_page(*, slug: str, user: User) -> Project:
     return project
 
 
+def project_page_key(*, slug: str) -> tuple[int, bool, int] | None:
+    """What serving a cached project page needs, in one light query: the project's id,
+    whether it is hidden, and its content version."""
+    return (
+        Project.objects.filter(slug=slug)
+        .annotate(content_version=content_version_of(ContentChange.PROJECT))
+        .values_list("pk", "is_hidden", "content_version")
+        .first()
+    )
+
+
 def project_get(*, slug: str) -> Project:
     project = Project.objects.filter(slug=slug).first()
     if project is None:

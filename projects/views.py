@@ -213,40 +213,62 @@ def _next_round_change(consultations) -> datetime | None:
 
 
 def _detail_response(request, project: Project, *, status: int = 200, **kwargs):
-    """The project page. Logged-out readers all see the same page (no form, no personal
-    link): its content is cached under the project's content version until one of its
-    rounds opens or closes (loos/fragments.py); it is rendered for everyone else."""
+    """The project page, rendered for this reader."""
+    context = _detail_context(request, project, **kwargs)
+    content_html = render_to_string("projects/_detail_content.html", context, request)
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "content_html": mark_safe(content_html),  # noqa: S308 - our template, autoescaped
+            "markers": context["markers"],
+        },
+        status=status,
+    )
+
+
+def _public_detail_response(request, slug: str):
+    """The project page for logged-out readers, who all see the same page (no form, no
+    personal link): cached under the project's content version until one of its rounds opens
+    or closes (loos/fragments.py). A hit costs one light query."""
+    key = selectors.project_page_key(slug=slug)
+    if key is None:
+        raise Http404
+    pk, is_hidden, version = key
+    if not rules.has_perm("projects.read", request.user, Project(pk=pk, is_hidden=is_hidden)):
+        raise Http404
     rounds = []
 
-    def content() -> str:
-        context = _detail_context(request, project, **kwargs)
+    def compute() -> dict:
+        project = _page_project(request, slug)
+        context = _detail_context(request, project)
         rounds.extend(context["consultations"])
-        return render_to_string("projects/_detail_content.html", context, request)
+        return {
+            "title": project.title,
+            "markers": context["markers"],
+            "content": render_to_string("projects/_detail_content.html", context, request),
+        }
 
-    if request.user.is_authenticated or kwargs or status != 200:
-        content_html = mark_safe(content())  # noqa: S308 - our template, autoescaped
-    else:
-        key = (
-            project.pk,
-            project.content_version,
-            _comment_order(request),
-            _page_number(request.GET.get("page")),
-        )
-        content_html = fragments.cached(
-            "project-page", key, content, until=lambda: _next_round_change(rounds)
-        )
+    page = fragments.cached_value(
+        "project-page",
+        (pk, version, _comment_order(request), _page_number(request.GET.get("page"))),
+        compute,
+        until=lambda: _next_round_change(rounds),
+    )
     context = {
-        "project": project,
-        "content_html": content_html,
-        "markers": selectors.project_map_markers([project]),
+        "project": {"title": page["title"]},
+        "content_html": mark_safe(page["content"]),  # noqa: S308 - our template, autoescaped
+        "markers": page["markers"],
     }
-    return render(request, "projects/detail.html", context, status=status)
+    return render(request, "projects/detail.html", context)
 
 
 @require_safe
 def project_detail(request, slug: str):
-    project = _page_project(request, slug)
-    return _detail_response(request, project)
+    if not request.user.is_authenticated and fragments.enabled():
+        return _public_detail_response(request, slug)
+    return _detail_response(request, _page_project(request, slug))
 
 
 @require_http_methods(["GET", "POST"])
