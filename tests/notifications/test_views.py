@@ -96,17 +96,17 @@ def test_list_query_count_does_not_grow_with_notifications(
 ):
     notify_of_comments(project, resident, count, actor=ResidentFactory())
     client = login(resident)
-    # Rendered: session, account, groups, the version of the resident's notifications (the
-    # key of their cached page), the count, the page, the unread count.
-    with django_assert_max_num_queries(7):
+    # Rendered: session, account, the version of the resident's notifications (the key of
+    # their cached page), the count, the page, the unread count.
+    with django_assert_max_num_queries(6):
         response = client.get(
             "/compte/notifications/?page=2" if count > 20 else "/compte/notifications/"
         )
     assert response.status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert client.get("/compte/notifications/").status_code == 200
-    # From the cache: the first four only.
-    with django_assert_max_num_queries(4):
+    # From the cache: the first three only.
+    with django_assert_max_num_queries(3):
         assert client.get("/compte/notifications/").status_code == 200
 
 
