@@ -113,6 +113,10 @@ class TownGenerator:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SELECT setseed(%s)", [(self.seed % 2_000_000) / 2_000_000])
+            # The log of content changes for the page caches (loos/fragments.py) would double
+            # every insert: not written while the town is made (this transaction only). The
+            # town's pages start at version 0.
+            cursor.execute("SET LOCAL loos.skip_content_log = 'on'")
             self._constants()
             for step in (
                 self._neighbourhoods,
@@ -140,6 +144,7 @@ class TownGenerator:
                 self.log(
                     f"  {step.__name__.strip('_'):<22} {time.perf_counter() - step_started:6.1f} s"
                 )
+            cursor.execute("SET LOCAL loos.skip_content_log = 'off'")
         self.created["seconds"] = round(time.perf_counter() - started, 1)
         return self.created
 

@@ -9,12 +9,15 @@ CREATE = """
 CREATE SEQUENCE IF NOT EXISTS loos_content_version;
 
 -- Append one change: (kind, object) at the next version. Inserting never waits for another
--- transaction (the version is the primary key, from a sequence).
+-- transaction (the version is the primary key, from a sequence). A bulk load that makes a
+-- whole town (generate_town) sets loos.skip_content_log for its transaction.
 CREATE OR REPLACE FUNCTION loos_content_changed(change_kind text, ids bigint[])
 RETURNS void LANGUAGE sql AS $$
   INSERT INTO citizens_contentchange (version, kind, object_id)
   SELECT nextval('loos_content_version'), change_kind, id
-  FROM (SELECT DISTINCT unnest(ids) AS id) o WHERE id IS NOT NULL;
+  FROM (SELECT DISTINCT unnest(ids) AS id) o
+  WHERE id IS NOT NULL
+    AND current_setting('loos.skip_content_log', true) IS DISTINCT FROM 'on';
 $$;
 
 CREATE OR REPLACE FUNCTION loos_notification_changed() RETURNS trigger

@@ -125,3 +125,19 @@ def test_hot_spots_and_notifications():
     assert not Notification.objects.filter(recipient=F("actor"), kind="comment_reply").exists()
     assert Notification.objects.filter(read_at__isnull=True).exists()
     assert Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def test_the_content_log_triggers_are_on_again_after_generating():
+    """They are off while the town is made (a generated town starts at version 0) and back
+    on afterwards: a comment posted then changes its project's version."""
+    from citizens.models import ContentChange
+    from citizens.versions import content_version
+    from tests.factories import CommentFactory
+
+    call_command(
+        "generate_town", residents=60, years=1, seed=5, flush=True, projects=30, comments=50
+    )
+    assert not ContentChange.objects.exists()
+    project = Project.objects.first()
+    CommentFactory(project=project)
+    assert content_version(ContentChange.PROJECT, project.pk) > 0
