@@ -145,9 +145,8 @@ def contribution_list_of_author(*, consultation: Consultation, user: User) -> li
     )
 
 
-def flagged_contribution_ids(*, user: User, contributions) -> set[int]:
-    """Which of these contributions the user already flagged (one query for a page)."""
-    ids = [c.pk for c in contributions]
+def flagged_contribution_ids_among(*, user: User, ids: list[int]) -> set[int]:
+    """Which of these contributions the user already flagged (one query)."""
     if not user.is_authenticated or not ids:
         return set()
     return set(
@@ -155,3 +154,8 @@ def flagged_contribution_ids(*, user: User, contributions) -> set[int]:
             "contribution_id", flat=True
         )
     )
+
+
+def flagged_contribution_ids(*, user: User, contributions) -> set[int]:
+    """Which of these contributions the user already flagged (one query for a page)."""
+    return flagged_contribution_ids_among(user=user, ids=[c.pk for c in contributions])

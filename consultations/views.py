@@ -1,5 +1,7 @@
 """Pages of the consultations app: thin, permission -> form -> service -> redirect/render."""
 
+import re
+
 import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -10,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -139,11 +142,16 @@ def _detail_context(
             current_vote = selectors.vote_get(consultation=consultation, user=user)
             initial = {"option": current_vote.option_id if current_vote else None}
             vote_form = vote_form or VoteForm(options=options, initial=initial)
-    page = selectors.contribution_page(consultation=consultation, page=request.GET.get("page"))
     own = selectors.contribution_list_of_author(consultation=consultation, user=user)
     show_results = bool(options) and state in (RoundState.CLOSED, RoundState.SYNTHESIS)
     results, total_votes = selectors.option_results(options=options) if show_results else ([], 0)
     synthesis = consultation.synthesis if state == RoundState.SYNTHESIS else None
+    can_flag = is_verified_resident(user)
+    contributions_html = personal_flag_links(
+        _shared_contributions(request, consultation, state=state, synthesis=synthesis),
+        user=user,
+        can_flag=can_flag,
+    )
     return {
         "consultation": consultation,
         "state": state,
@@ -154,16 +162,66 @@ def _detail_context(
         "contribution_form": contribution_form,
         "vote_form": vote_form,
         "current_vote": current_vote,
-        "page": page,
+        "contributions_html": contributions_html,
         "own_contributions": own,
         "show_results": show_results,
         "results": results,
         "total_votes": total_votes,
         "synthesis": synthesis,
-        "can_flag": is_verified_resident(user),
-        "flagged_ids": selectors.flagged_contribution_ids(user=user, contributions=page),
+        "can_flag": can_flag,
+        "flagged_ids": set(),  # flag links are only in the shared list (personal_flag_links)
         "moderated_before": consultation.moderation == ModerationMode.BEFORE,
     }
+
+
+def _shared_contributions(request: HttpRequest, consultation: Consultation, *, state, synthesis):
+    """The page of published contributions every reader sees, cached under the round's
+    content version and state (loos/fragments.py); flag links are marked, not decided."""
+
+    def render_list() -> str:
+        page = selectors.contribution_page(consultation=consultation, page=request.GET.get("page"))
+        context = {
+            "consultation": consultation,
+            "page": page,
+            "state": state,
+            "RoundState": RoundState,
+            "synthesis": synthesis,
+            "flagged_ids": set(),
+        }
+        return render_to_string("consultations/_contributions.html", context, request)
+
+    return fragments.cached(
+        "round-contributions",
+        (consultation.pk, consultation.content_version, state, _page_key(request)),
+        render_list,
+    )
+
+
+FLAG_BLOCK = re.compile(r"<!--flag:(\d+):(\d*)-->(.*?)<!--/flag-->", re.S)
+
+
+def personal_flag_links(html: str, *, user, can_flag: bool) -> SafeString:
+    """Set this reader's flag links in the shared list: none for visitors and unverified
+    accounts, none on their own contributions, "already flagged" where they did (one query
+    for the page)."""
+    blocks = FLAG_BLOCK.findall(html)
+    flagged = set()
+    if can_flag and blocks:
+        flagged = selectors.flagged_contribution_ids_among(
+            user=user, ids=[int(pk) for pk, _author, _block in blocks]
+        )
+    done = format_html(
+        '<p class="mb-0 mt-2 text-end"><span class="flag-link text-muted">{}</span></p>',
+        _("Vous avez signalé cette contribution."),
+    )
+
+    def replace(match: re.Match) -> str:
+        pk, author, block = int(match[1]), match[2], match[3]
+        if not can_flag or (author and int(author) == user.pk):
+            return ""
+        return done if pk in flagged else block
+
+    return mark_safe(FLAG_BLOCK.sub(replace, html))  # noqa: S308 - our rendered template
 
 
 @require_safe

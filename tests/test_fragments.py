@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from citizens.models import Neighbourhood, User
-from consultations.models import Contribution, Option
+from consultations.models import Contribution, Flag, Option
 from projects import services
 from projects.models import Comment, Project
 from tests.conftest import login
@@ -25,6 +25,7 @@ from tests.factories import (
     ProjectUpdateFactory,
     ResidentFactory,
     SynthesisFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +181,26 @@ def test_round_page_follows_its_project_synthesis_and_results():
     assert "7 votes exprimés" in page(path)
     SynthesisFactory(consultation=round_, body="Ce que nous avons **entendu**")
     assert "<strong>entendu</strong>" in page(path)
+
+
+def test_one_shared_list_with_each_readers_own_flag_links():
+    """Logged-in readers share the cached list of contributions; the flag links are theirs:
+    none on their own contribution, "already flagged" where they flagged, none for an
+    account without a verified address, none for visitors."""
+    round_ = ConsultationFactory()
+    author, flagger, other = ResidentFactory(), ResidentFactory(), ResidentFactory()
+    mine = contribution(round_, author=author, body="Ma contribution")
+    path = round_.get_absolute_url()
+    flag_url = f"/consultations/signaler/contribution/{mine.pk}/"
+    assert flag_url in page(path, login(flagger))  # renders and caches the list
+    assert flag_url not in page(path, login(author))
+    assert flag_url not in page(path)  # a visitor
+    assert flag_url not in page(path, login(UserFactory(verified=False)))  # not verified
+    Flag.objects.create(contribution=mine, reporter=flagger, reason="spam")
+    html = page(path, login(flagger))
+    assert flag_url not in html and "Vous avez signalé cette contribution." in html
+    html = page(path, login(other))
+    assert flag_url in html and "Vous avez signalé" not in html
 
 
 # --- lists: home and /projets/ -------------------------------------------------------------
