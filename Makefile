@@ -37,7 +37,7 @@ messages: install
 # A production-like run on PostgreSQL + Redis (DATABASE_URL, REDIS_URL, SECRET_KEY set).
 web:
 	$(PY) manage.py collectstatic --noinput -v0
-	.venv/bin/gunicorn loos.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-3}
+	.venv/bin/gunicorn loos.wsgi --bind 127.0.0.1:8000 --workers $${WEB_WORKERS:-4}
 worker:
 	.venv/bin/celery -A loos worker --loglevel=info -Q default,emails,digests
 beat:
