@@ -2,7 +2,7 @@
 
 With no variable set, the site runs on the embedded default: SQLite, Celery tasks run
 eagerly in-process, the cache in local memory. One section per concern; `local.py`,
-`production.py`, `test.py` and `bench.py` override a few values, never append to lists.
+`production.py` and `test.py` override a few values, never append to lists.
 """
 
 from pathlib import Path
@@ -82,6 +82,9 @@ LOGGING = {
 }
 
 # --- Apps ------------------------------------------------------------------------------------
+# Developer and benchmark tools (devtools/): on in local and test settings, off in production
+# unless a benchmark turns them on (scripts/bench_pages.py).
+DEVTOOLS = env.bool("DEVTOOLS", default=False)
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "projects",
     "consultations",
     "reports",
+    *(["devtools"] if DEVTOOLS else []),
 ]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
