@@ -35,6 +35,14 @@ That is all it takes for a kind of participation: its acts count residents as pa
 (each once), and, with `series=True`, the report draws and exports it week after week with
 its total, under the indicator of the same key. Indicators are listed (glossary, cards, CSV
 labels) by section, then ascending `order`.
+
+The story of a report (what the town published: syntheses, project updates…) is built the
+same way. A `StorySource` gives the period's entries of one kind, newest first, at most
+`limit` of them, each a dict with at least `kind`, `id`, `date`, `title`, `url`, `project`,
+`project_url`, `body` and `citations` (a list); and how many there are in all. A
+`StoryCitations` adds, to the entries of a kind, the items of its app they cite (the
+contributions a project update quotes), each a dict with `kind`, `author`, `body`, `date`,
+`url`, `context` and `outcome`. Sources and citations are taken in ascending `order`.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch
 
 # The sections of a report, in the order they are read.
 MEANS = "moyens"
@@ -77,8 +86,26 @@ class Acts:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class StorySource:
+    key: str  # the kind of its entries, e.g. "synthesis"
+    entries: Callable[[Any, Any, int], list[dict]]  # (scope, window, limit), newest first
+    count: Callable[[Any, Any], int]  # (scope, window): all the period's entries
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class StoryCitations:
+    key: str
+    kind: str  # the kind of entries it adds to, e.g. "update"
+    cite: Callable[[list[int]], dict[int, list[dict]]]  # entry ids -> their citations
+    order: int = 50
+
+
 _indicators: dict[str, Indicator] = {}
 _acts: dict[str, Acts] = {}
+_story_sources: dict[str, StorySource] = {}
+_story_citations: dict[str, StoryCitations] = {}
 
 
 def register_indicators(*indicators: Indicator) -> None:
@@ -105,3 +132,33 @@ def acts() -> list[Acts]:
 def within(queryset: QuerySet, scope_q: Q | None) -> QuerySet | None:
     """`queryset` narrowed to the scope, or None when its model is outside this scope."""
     return None if scope_q is None else queryset.filter(scope_q)
+
+
+def register_story_source(source: StorySource) -> StorySource:
+    _story_sources[source.key] = source
+    return source
+
+
+def story_sources() -> list[StorySource]:
+    return sorted(_story_sources.values(), key=lambda s: (s.order, s.key))
+
+
+def register_story_citations(citations: StoryCitations) -> StoryCitations:
+    _story_citations[citations.key] = citations
+    return citations
+
+
+def story_citations() -> list[StoryCitations]:
+    return sorted(_story_citations.values(), key=lambda c: (c.order, c.key))
+
+
+def url_of(obj) -> str:
+    """The public page of an object; empty if that app's pages are not installed."""
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def author_name(user) -> str:
+    return user.display_name if user is not None else ""

@@ -1,11 +1,12 @@
 """What the consultations app brings to the participation reports (see citizens.reporting):
 contributions and votes as acts of participation, and the indicators about rounds."""
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from citizens import reporting as registry
 
-from .models import Contribution, ContributionState, Vote
+from .models import Contribution, ContributionState, Outcome, Synthesis, Vote
 
 # Contributions that count as participation: what moderation did not refuse or hide.
 COUNTED_CONTRIBUTION_STATES = [ContributionState.PENDING, ContributionState.PUBLISHED]
@@ -99,4 +100,99 @@ registry.register_indicators(
         registry.PERCENT,
         order=10,
     ),
+)
+
+
+# --- the story: syntheses, and the contributions project updates quote ------------------------
+
+
+def _syntheses(scope, window):
+    return registry.within(Synthesis.objects.filter(window.q("published_at")), scope.q(**IN_ROUND))
+
+
+def synthesis_entries(scope, window, limit: int) -> list[dict]:
+    queryset = _syntheses(scope, window)
+    if queryset is None:
+        return []
+    syntheses = list(
+        queryset.select_related("consultation__project").order_by("-published_at", "-pk")[:limit]
+    )
+    # What became of each shown round's contributions: one grouped query for them all.
+    tallies = (
+        {
+            row["consultation_id"]: row
+            for row in Contribution.objects.filter(
+                consultation_id__in=[synthesis.consultation_id for synthesis in syntheses]
+            )
+            .values("consultation_id")
+            .annotate(
+                published=Count("pk", filter=Q(state=ContributionState.PUBLISHED)),
+                **{value: Count("pk", filter=Q(outcome=value)) for value in Outcome.values},
+            )
+            .order_by()
+        }
+        if syntheses
+        else {}
+    )
+    return [
+        {
+            "kind": "synthesis",
+            "id": synthesis.pk,
+            "date": synthesis.published_at,
+            "title": synthesis.consultation.title,
+            "url": registry.url_of(synthesis.consultation),
+            "project": synthesis.consultation.project.title,
+            "project_url": registry.url_of(synthesis.consultation.project),
+            "body": synthesis.body,
+            "published_contributions": tallies.get(synthesis.consultation_id, {}).get(
+                "published", 0
+            ),
+            "outcomes": {
+                value: tallies.get(synthesis.consultation_id, {}).get(value, 0)
+                for value in Outcome.values
+            },
+            "citations": [],
+        }
+        for synthesis in syntheses
+    ]
+
+
+def _synthesis_count(scope, window) -> int:
+    queryset = _syntheses(scope, window)
+    return 0 if queryset is None else queryset.count()
+
+
+def cited_contributions(update_ids: list[int]) -> dict[int, list[dict]]:
+    """The published contributions each project update quotes, oldest first."""
+    cited: dict[int, list[dict]] = {}
+    rows = (
+        Contribution.cited_in_updates.through.objects.filter(
+            projectupdate_id__in=update_ids, contribution__state=ContributionState.PUBLISHED
+        )
+        .select_related("contribution__author", "contribution__consultation")
+        .order_by("contribution__created_at")
+    )
+    for row in rows:
+        c = row.contribution
+        cited.setdefault(row.projectupdate_id, []).append(
+            {
+                "kind": "contribution",
+                "author": registry.author_name(c.author),
+                "body": c.body,
+                "date": c.created_at,
+                "url": registry.url_of(c),
+                "context": c.consultation.title,
+                "outcome": c.outcome,
+            }
+        )
+    return cited
+
+
+registry.register_story_source(
+    registry.StorySource(
+        key="synthesis", entries=synthesis_entries, count=_synthesis_count, order=10
+    )
+)
+registry.register_story_citations(
+    registry.StoryCitations(key="contributions", kind="update", cite=cited_contributions, order=10)
 )

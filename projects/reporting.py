@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens import reporting as registry
 
-from .models import Comment, CommentState, Origin, Project, Support
+from .models import Comment, CommentState, Origin, Project, ProjectUpdate, Support
 
 registry.register_acts(
     registry.Acts(
@@ -119,4 +119,81 @@ registry.register_indicators(
         _("Projets proposés par des habitants pendant la période."),
         order=40,
     ),
+)
+
+
+# --- the story: project updates, and the comments they quote -------------------------------
+
+
+def _updates(scope, window):
+    """The period's updates in the scope; for a round, those that quote its contributions."""
+    in_scope = registry.within(
+        ProjectUpdate.objects.all(),
+        scope.q(project="project", consultation="cited_contributions__consultation"),
+    )
+    if in_scope is None:
+        return None
+    # A quoting relation can match an update several times: keep each once.
+    return ProjectUpdate.objects.filter(window.q("published_at"), pk__in=in_scope.values("pk"))
+
+
+def update_entries(scope, window, limit: int) -> list[dict]:
+    queryset = _updates(scope, window)
+    if queryset is None:
+        return []
+    updates = queryset.select_related("project").order_by("-published_at", "-pk")[:limit]
+    return [
+        {
+            "kind": "update",
+            "id": update.pk,
+            "date": update.published_at,
+            "title": update.title,
+            "url": registry.url_of(update),
+            "project": update.project.title,
+            "project_url": registry.url_of(update.project),
+            "body": update.body,
+            "citations": [],
+        }
+        for update in updates
+    ]
+
+
+def _update_count(scope, window) -> int:
+    queryset = _updates(scope, window)
+    return 0 if queryset is None else queryset.count()
+
+
+def cited_comments(update_ids: list[int]) -> dict[int, list[dict]]:
+    """The published comments each update quotes, oldest first."""
+    cited: dict[int, list[dict]] = {}
+    rows = (
+        Comment.cited_in_updates.through.objects.filter(
+            projectupdate_id__in=update_ids,
+            comment__state=CommentState.PUBLISHED,
+            comment__is_deleted=False,
+        )
+        .select_related("comment__author", "comment__project", "projectupdate__project")
+        .order_by("comment__created_at")
+    )
+    for row in rows:
+        c = row.comment
+        cited.setdefault(row.projectupdate_id, []).append(
+            {
+                "kind": "comment",
+                "author": registry.author_name(c.author),
+                "body": c.body,
+                "date": c.created_at,
+                "url": registry.url_of(c),
+                "context": row.projectupdate.project.title,
+                "outcome": "",
+            }
+        )
+    return cited
+
+
+registry.register_story_source(
+    registry.StorySource(key="update", entries=update_entries, count=_update_count, order=20)
+)
+registry.register_story_citations(
+    registry.StoryCitations(key="comments", kind="update", cite=cited_comments, order=20)
 )
