@@ -13,21 +13,19 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+import pagecache
 from citizens.ratelimit import rate_limited
-from loos import fragments
 
 from . import selectors, services
+from .cached_pages import PROJECT_LIST, PROJECT_PAGE, PROJECT_STORY
 from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
 from .models import Comment, Project
 from .selectors import CommentOrder, ProjectFilters, Sort
 
 MAP_CENTER_DEFAULT = (50.457, 2.792)
-# The query parameters /projets/ reads (others do not change the page).
-LIST_PARAMETERS = {*ProjectFilterForm.base_fields, "page"}
 
 
 def _map_settings() -> dict:
@@ -124,6 +122,7 @@ def project_list(request):
     filters = form.filters()
     invalid = form.is_bound and bool(form.errors)
     can_propose = rules.has_perm("projects.propose", request.user)
+    number = pagecache.page_number(request.GET.get("page"))
 
     def body() -> str:
         page = selectors.project_list_page(filters=filters, page=request.GET.get("page"))
@@ -140,24 +139,30 @@ def project_list(request):
         }
         return render_to_string("projects/_list_body.html", context, request)
 
-    # The same for everyone who asks the same question, until a project or a round changes.
-    version = fragments.global_version() if fragments.enabled() else 0
-    query = sorted((k, v) for k, v in request.GET.lists() if k in LIST_PARAMETERS)
-    body_html = fragments.cached(
-        "project-list", (version, can_propose, urlencode(query, doseq=True)), body
-    )
+    if filters.q.strip() or invalid:
+        # A search is free text: rendered for its reader, never cached (a key per search
+        # would let anyone fill the cache).
+        body_html = body()
+    else:
+        # The same for everyone who picks the same filters, until a project changes.
+        hood = filters.neighbourhood
+        parts = (
+            can_propose,
+            filters.category,
+            filters.status,
+            hood.pk if hood is not None else None,
+            filters.origin,
+            filters.sort,
+            number,
+        )
+        version = pagecache.lists_version(*PROJECT_LIST.kinds)
+        body_html = pagecache.cached(PROJECT_LIST, version=version, parts=parts, render=body)
     return render(
         request,
         "projects/list.html",
         {"body_html": body_html, "can_propose": can_propose},
         status=400 if invalid else 200,
     )
-
-
-def _page_number(value) -> str:
-    """A page number as a cache key part: "02" and "2" are the same page."""
-    value = (value or "1").strip()
-    return str(int(value)) if value.isdigit() and len(value) < 9 else value
 
 
 def _detail_context(
@@ -187,11 +192,12 @@ def _detail_context(
         **_map_settings(),
     }
     # The text and timeline are the same for everyone; the comments too for logged-out
-    # readers. Both are cached under the project's content version (loos/fragments.py).
-    context["story_html"] = fragments.cached(
-        "project-story",
-        (project.pk, project.content_version),
-        lambda: render_to_string(
+    # readers. Both are cached under the project's content version (projects/cached_pages.py).
+    context["story_html"] = pagecache.cached(
+        PROJECT_STORY,
+        version=project.content_version,
+        parts=(project.pk,),
+        render=lambda: render_to_string(
             "projects/_story.html",
             {"project": project, "timeline": selectors.project_timeline(project=project)},
             request,
@@ -215,29 +221,22 @@ def _next_round_change(consultations) -> datetime | None:
 def _detail_response(request, project: Project, *, status: int = 200, **kwargs):
     """The project page, rendered for this reader."""
     context = _detail_context(request, project, **kwargs)
-    content_html = render_to_string("projects/_detail_content.html", context, request)
-    return render(
-        request,
-        "projects/detail.html",
-        {
-            "project": project,
-            "content_html": mark_safe(content_html),  # noqa: S308 - our template, autoescaped
-            "markers": context["markers"],
-        },
-        status=status,
-    )
+    context["page_title"] = project.title
+    return render(request, "projects/detail.html", context, status=status)
 
 
 def _public_detail_response(request, slug: str):
     """The project page for logged-out readers, who all see the same page (no form, no
     personal link): cached under the project's content version until one of its rounds opens
-    or closes (loos/fragments.py). A hit costs one light query."""
+    or closes (projects/cached_pages.py). A hit costs one light query."""
     key = selectors.project_page_key(slug=slug)
     if key is None:
         raise Http404
     pk, is_hidden, version = key
     if not rules.has_perm("projects.read", request.user, Project(pk=pk, is_hidden=is_hidden)):
         raise Http404
+    order = _comment_order(request)
+    number = pagecache.page_number(request.GET.get("page"))
     rounds = []
 
     def compute() -> dict:
@@ -245,28 +244,24 @@ def _public_detail_response(request, slug: str):
         context = _detail_context(request, project)
         rounds.extend(context["consultations"])
         return {
-            "title": project.title,
+            "page_title": project.title,
             "markers": context["markers"],
-            "content": render_to_string("projects/_detail_content.html", context, request),
+            "content_html": render_to_string("projects/_detail_content.html", context, request),
         }
 
-    page = fragments.cached_value(
-        "project-page",
-        (pk, version, _comment_order(request), _page_number(request.GET.get("page"))),
-        compute,
+    page = pagecache.cached_value(
+        PROJECT_PAGE,
+        version=version,
+        parts=(pk, order, number),
+        compute=compute,
         until=lambda: _next_round_change(rounds),
     )
-    context = {
-        "project": {"title": page["title"]},
-        "content_html": mark_safe(page["content"]),  # noqa: S308 - our template, autoescaped
-        "markers": page["markers"],
-    }
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", page)
 
 
 @require_safe
 def project_detail(request, slug: str):
-    if not request.user.is_authenticated and fragments.enabled():
+    if not request.user.is_authenticated and pagecache.enabled():
         return _public_detail_response(request, slug)
     return _detail_response(request, _page_project(request, slug))
 
