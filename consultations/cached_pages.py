@@ -38,7 +38,27 @@ ROUND = pagecache.register(
             On(
                 "projects.Project",
                 fields=["slug", "title"],
-                unshown=[],
+                # Loaded with the round (select_related), not shown on its page.
+                unshown=[
+                    "summary",
+                    "body",
+                    "category",
+                    "neighbourhood",
+                    "latitude",
+                    "longitude",
+                    "origin",
+                    "status",
+                    "author",
+                    "is_hidden",
+                    "hidden_reason",
+                    "support_count",
+                    "comment_count",
+                    "follower_count",
+                    "search_vector",
+                    "created_at",
+                    "updated_at",
+                    "status_changed_at",
+                ],
                 keys=(
                     "SELECT id FROM consultations_consultation WHERE project_id = {row}.id"
                     " UNION SELECT c.consultation_id FROM projects_projectupdate u"

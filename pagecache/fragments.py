@@ -64,8 +64,6 @@ def _part(value: Any) -> str:
         return "1" if value else "0"
     if isinstance(value, int) and abs(value) < 10**12:
         return str(value)
-    if value is None:
-        return "-"
     if isinstance(value, str) and _WORD.match(value):
         return value
     raise ValueError(f"not a bounded key part: {value!r} (a known choice, an id, a number)")
@@ -115,7 +113,8 @@ def cached_value(
     until: Callable[[], datetime | None] | None = None,
 ):
     """The value of `page` (a fragment and what goes with it) for this version and these
-    key parts: from the cache, or computed and stored.
+    key parts: from the cache, or computed and stored. A part that is None is a value the
+    URL gave that is not valid (`page_number`): the value is computed, never stored.
 
     `until`, called after a compute, tells when the value stops being true whatever the
     writes (the next time a round opens or closes): it is not served after that moment.

@@ -47,7 +47,15 @@ PROJECT = pagecache.register(
                 "consultations.Consultation",
                 key="project_id",
                 fields=["title", "slug", "project", "opens_at", "closes_at"],
-                unshown=[],
+                unshown=[
+                    "question",
+                    "context",
+                    "moderation",
+                    "author",
+                    "contribution_count",
+                    "vote_count",
+                    "created_at",
+                ],
             ),
             On(
                 "consultations.Synthesis",

@@ -150,7 +150,7 @@ def project_list(request):
             can_propose,
             filters.category,
             filters.status,
-            hood.pk if hood is not None else None,
+            hood.pk if hood is not None else 0,
             filters.origin,
             filters.sort,
             number,
