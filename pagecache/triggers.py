@@ -108,20 +108,27 @@ def wanted() -> dict[str, tuple[str, str]]:
 
 
 def install(connection) -> None:
-    """Create or replace the declared triggers, drop the generated ones no longer declared."""
+    """Create or replace the declared triggers, drop the generated ones no longer declared.
+
+    Each trigger carries the digest of the SQL that made it (its comment): one that has not
+    changed is left alone, so a deploy without new declarations takes no lock on the tables.
+    """
     if connection.vendor != "postgresql":
         return
     triggers = wanted()
     with connection.cursor() as cursor:
         cursor.execute(LOG_FUNCTION)
         cursor.execute(
-            "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
+            "SELECT t.tgname, c.relname, obj_description(t.oid, 'pg_trigger') FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
             [PREFIX.replace("_", r"\_") + "%"],
         )
-        for name, table in cursor.fetchall():
+        current = {}
+        for name, table, digest in cursor.fetchall():
             if triggers.get(name, (None,))[0] != table:
                 cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            else:
+                current[name] = digest
         cursor.execute(
             "SELECT proname FROM pg_proc WHERE proname LIKE %s AND prorettype = 'trigger'::regtype",
             [PREFIX.replace("_", r"\_") + "%"],
@@ -129,5 +136,8 @@ def install(connection) -> None:
         for (name,) in cursor.fetchall():
             if name not in triggers:
                 cursor.execute(f'DROP FUNCTION IF EXISTS "{name}"()')
-        for _table, sql in triggers.values():
-            cursor.execute(sql)
+        for name, (table, sql) in triggers.items():
+            digest = hashlib.sha256(sql.encode()).hexdigest()
+            if current.get(name) != digest:
+                cursor.execute(sql)
+                cursor.execute(f"COMMENT ON TRIGGER {name} ON {table} IS '{digest}'")
