@@ -44,14 +44,22 @@ def _check_database() -> None:
         cursor.fetchone()
 
 
-def _check_redis() -> None:
+def _ping_redis(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:
         client.close()
+
+
+def _check_redis() -> None:
+    _ping_redis(settings.REDIS_URL)
+
+
+def _check_cache_redis() -> None:
+    _ping_redis(settings.CACHES["pages"]["LOCATION"])
 
 
 @never_cache
@@ -61,6 +69,9 @@ def healthz(request):
     checks = {"database": _check_database}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis
+    pages = settings.CACHES.get("pages", {}).get("LOCATION")
+    if pages and pages != settings.CACHES["default"].get("LOCATION"):
+        checks["cache"] = _check_cache_redis  # the cached pages' own Redis
     results = {}
     for name, check in checks.items():
         try:

@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection, models
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from citizens.notifications.services import notify
@@ -291,3 +292,24 @@ def test_the_triggers_are_those_the_declarations_ask_for_and_no_other():
     assert set(triggers.wanted()) <= names
     assert "pagecache_gone_0_x" not in names  # no longer declared: dropped
     assert not {name for name in names if name.startswith("loos_")}  # the hand-written ones
+
+
+# --- what a hit costs ------------------------------------------------------------------------
+
+
+def test_a_logged_out_hit_costs_one_light_query():
+    w = world()
+    paths = [
+        "/",
+        "/projets/",
+        "/projets/?theme=culture&tri=soutiens&page=1",
+        w["project"].get_absolute_url(),
+        w["closed"].get_absolute_url(),
+        w["open"].get_absolute_url() + "?page=1",
+    ]
+    visitor = Client()
+    for path in paths:
+        visitor.get(path)  # rendered and stored
+        with CaptureQueriesContext(connection) as captured:
+            assert visitor.get(path).status_code == 200
+        assert len(captured.captured_queries) == 1, (path, captured.captured_queries)
