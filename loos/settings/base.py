@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "projects",
     "consultations",
     "reports",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 REDIS_URL = env("REDIS_URL", default="")
+# The cached pages (pagecache) may live on their own Redis, run with maxmemory and
+# allkeys-lru, apart from the Celery broker (README, "Configuration").
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -91,7 +95,12 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "loos",
             "TIMEOUT": 300,
-        }
+        },
+        "pages": {
+            "BACKEND": "loos.cache.ResilientRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "loos",
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -223,7 +232,7 @@ CELERY_BEAT_SCHEDULE |= {
     "notifications-outbox-sweep": {"task": "citizens.tasks.deliveries_sweep", "schedule": 60.0},
     # The log of content changes cached pages are keyed by: the last row of each object.
     "content-changes-compact": {
-        "task": "citizens.tasks.content_changes_compact",
+        "task": "pagecache.tasks.content_changes_compact",
         "schedule": crontab(minute=45, hour=3),
     },
     "notifications-purge": {
@@ -399,7 +408,7 @@ REPORTS_QUERY_THREADS = env.int("REPORTS_QUERY_THREADS", default=3)
 # Admin query strings carrying NUL characters or impossible dates get a 400 page, not a 500.
 MIDDLEWARE += ["loos.query_guard.HostileQueryMiddleware"]
 
-# Fragments of the busiest pages cached in Redis under versions PostgreSQL keeps
-# (loos/fragments.py); off on SQLite, where there are no triggers.
+# Fragments of the busiest pages cached in Redis (the "pages" cache) under versions
+# PostgreSQL keeps (pagecache/); off on SQLite, where there are no triggers.
 FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
 FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=3600)
