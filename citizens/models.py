@@ -316,38 +316,6 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id}"
 
 
-class ContentChange(models.Model):
-    """One write that changes what a cached page shows, appended by PostgreSQL triggers (a
-    comment on project 12, a vote in round 7, a new notification for resident 40...).
-
-    A page's fragments are cached under the greatest `version` of its object (loos/fragments.py).
-    Rows are only ever inserted by the triggers, never updated, so a write locks nothing that
-    another write needs: thousands of residents voting in one round, or a notification sent to
-    thousands, cannot deadlock on it. `content_changes_compact` (Celery beat) keeps the last
-    row of each object. See citizens/migrations/0007 and the 0003 migrations of projects and
-    consultations for the triggers.
-    """
-
-    PROJECT = "project"  # a project's page, and lists of projects
-    ROUND = "round"  # a round's page, and lists of rounds
-    INBOX = "inbox"  # a resident's notifications
-
-    version = models.BigIntegerField(primary_key=True)
-    kind = models.CharField(max_length=10)
-    object_id = models.BigIntegerField()
-
-    class Meta:
-        verbose_name = _("changement de contenu")
-        verbose_name_plural = _("changements de contenu")
-        indexes = [
-            models.Index(fields=["kind", "object_id", "version"], name="contentchange_object_idx"),
-            models.Index(fields=["kind", "version"], name="contentchange_kind_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_id} @{self.version}"
-
-
 class NotifiedEvent(models.Model):
     """Marks an event already announced (a round opening, closing soon…), so beat tasks that
     look for such events notify each one once, however often they run."""

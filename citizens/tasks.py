@@ -85,14 +85,6 @@ def purge_data_exports() -> int:
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
-def content_changes_compact() -> int:
-    """Daily (CELERY_BEAT_SCHEDULE): keep the last content change of each object."""
-    from .versions import content_changes_compact as compact
-
-    return compact()
-
-
-@shared_task(time_limit=600, soft_time_limit=540)
 def clear_expired_sessions() -> None:
     """Daily (CELERY_BEAT_SCHEDULE): Django leaves expired sessions in the table."""
     from .sessions import SessionStore

@@ -12,10 +12,11 @@ from django.db.models import Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from citizens.models import ContentChange, User
-from citizens.versions import content_version_of
+from citizens.models import User
+from pagecache.versions import content_version_of
 from projects.models import ProjectUpdate
 
+from .cached_pages import ROUND
 from .models import Consultation, Contribution, ContributionState, Flag, Option, Vote
 
 LIST_SECTION_LIMIT = 30
@@ -67,7 +68,7 @@ def consultation_page_key(*, slug: str) -> dict | None:
     synthesis is published, and its content version."""
     return (
         Consultation.objects.filter(slug=slug)
-        .annotate(content_version=content_version_of(ContentChange.ROUND))
+        .annotate(content_version=content_version_of(ROUND))
         .values("pk", "opens_at", "closes_at", "synthesis__published_at", "content_version")
         .first()
     )
@@ -75,7 +76,7 @@ def consultation_page_key(*, slug: str) -> dict | None:
 
 def consultation_get(*, slug: str) -> Consultation:
     """The round, with its content version (the key of its cached page)."""
-    rounds = _rounds().annotate(content_version=content_version_of(ContentChange.ROUND))
+    rounds = _rounds().annotate(content_version=content_version_of(ROUND))
     return get_object_or_404(rounds, slug=slug)
 
 

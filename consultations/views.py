@@ -1,7 +1,5 @@
 """Pages of the consultations app: thin, permission -> form -> service -> redirect/render."""
 
-import re
-
 import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -12,17 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+import pagecache
 from citizens.ratelimit import rate_limited
 from citizens.rules import is_verified_resident
-from loos import fragments
 from projects.models import Comment, CommentState
 
 from . import selectors
+from .cached_pages import ROUND_CONTRIBUTIONS, ROUND_PAGE
 from .forms import ContributionForm, FlagForm, VoteForm
 from .models import (
     Consultation,
@@ -55,13 +52,6 @@ def _refusal(request: HttpRequest, consultation: Consultation, state: str) -> st
     return ""
 
 
-def _page_key(request: HttpRequest) -> str:
-    """The page asked for, as a cache key part, without counting the contributions (a page
-    that is not a number shows the first one, as `Paginator.get_page` does)."""
-    value = request.GET.get("page", "").strip()
-    return str(int(value)) if value.isdigit() and len(value) < 9 else "1"
-
-
 def _render_detail(
     request: HttpRequest,
     consultation: Consultation,
@@ -78,18 +68,15 @@ def _render_detail(
         contribution_form=contribution_form,
         vote_form=vote_form,
     )
-    content = render_to_string("consultations/_detail_content.html", context, request)
-    context = {
-        "consultation": consultation,
-        "content_html": mark_safe(content),  # noqa: S308 - our template, autoescaped
-    }
+    context["page_title"] = consultation.title
     return render(request, "consultations/detail.html", context, status=status)
 
 
 def _public_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The round page for logged-out readers, who all see the same page (no form, no
     personal list): cached under the round's content version and state until it next opens,
-    closes or shows its synthesis (loos/fragments.py). A hit costs one light query."""
+    closes or shows its synthesis (consultations/cached_pages.py). A hit costs one light
+    query."""
     key = selectors.consultation_page_key(slug=slug)
     if key is None:
         raise Http404
@@ -100,28 +87,35 @@ def _public_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "synthesis_published_at": key["synthesis__published_at"],
     }
     state = round_state(now=now, **dates)
+    number = _page_number(request)
 
-    def compute() -> dict:
+    def compute():
         consultation = selectors.consultation_get(slug=slug)
         context = _detail_context(
             request, consultation, state=state, contribution_form=None, vote_form=None
         )
-        return {
-            "title": consultation.title,
-            "content": render_to_string("consultations/_detail_content.html", context, request),
+        page = {
+            "page_title": consultation.title,
+            "content_html": render_to_string(
+                "consultations/_detail_content.html", context, request
+            ),
         }
+        return page if context["shared"]["number"] == number else pagecache.uncached(page)
 
-    page = fragments.cached_value(
-        "round-page",
-        (key["pk"], key["content_version"], state, _page_key(request)),
-        compute,
+    page = pagecache.cached_value(
+        ROUND_PAGE,
+        version=key["content_version"],
+        parts=(key["pk"], state, number),
+        compute=compute,
         until=lambda: round_next_change(now=now, **dates),
     )
-    context = {
-        "consultation": {"title": page["title"]},
-        "content_html": mark_safe(page["content"]),  # noqa: S308 - our template, autoescaped
-    }
-    return render(request, "consultations/detail.html", context)
+    return render(request, "consultations/detail.html", page)
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page of contributions asked for: one that is not a number shows the first one,
+    as `Paginator.get_page` does."""
+    return pagecache.page_number(request.GET.get("page")) or 1
 
 
 def _detail_context(
@@ -147,11 +141,12 @@ def _detail_context(
     results, total_votes = selectors.option_results(options=options) if show_results else ([], 0)
     synthesis = consultation.synthesis if state == RoundState.SYNTHESIS else None
     can_flag = is_verified_resident(user)
-    contributions_html = personal_flag_links(
-        _shared_contributions(request, consultation, state=state, synthesis=synthesis),
-        user=user,
-        can_flag=can_flag,
-    )
+    shared = _shared_contributions(request, consultation, state=state, synthesis=synthesis)
+    flagged_ids = set()
+    if can_flag and shared["items"]:
+        flagged_ids = selectors.flagged_contribution_ids_among(
+            user=user, ids=[item["pk"] for item in shared["items"]]
+        )
     return {
         "consultation": consultation,
         "state": state,
@@ -162,71 +157,65 @@ def _detail_context(
         "contribution_form": contribution_form,
         "vote_form": vote_form,
         "current_vote": current_vote,
-        "contributions_html": contributions_html,
+        "shared": shared,
         "own_contributions": own,
         "show_results": show_results,
         "results": results,
         "total_votes": total_votes,
         "synthesis": synthesis,
         "can_flag": can_flag,
-        "flagged_ids": set(),  # flag links are only in the shared list (personal_flag_links)
+        "flagged_ids": flagged_ids,
         "moderated_before": consultation.moderation == ModerationMode.BEFORE,
     }
 
 
-def _shared_contributions(request: HttpRequest, consultation: Consultation, *, state, synthesis):
+def _shared_contributions(
+    request: HttpRequest, consultation: Consultation, *, state, synthesis
+) -> dict:
     """The page of published contributions every reader sees, cached under the round's
-    content version and state (loos/fragments.py); flag links are marked, not decided."""
+    content version and state: each contribution's HTML with its id and author, for the
+    template to put this reader's flag link next to it."""
+    number = _page_number(request)
 
-    def render_list() -> str:
-        page = selectors.contribution_page(consultation=consultation, page=request.GET.get("page"))
-        context = {
-            "consultation": consultation,
-            "page": page,
-            "state": state,
-            "RoundState": RoundState,
-            "synthesis": synthesis,
-            "flagged_ids": set(),
+    def compute():
+        page = selectors.contribution_page(consultation=consultation, page=number)
+        items = [
+            {
+                "pk": contribution.pk,
+                "author_id": contribution.author_id,
+                "author_name": contribution.author.display_name if contribution.author else "",
+                "html": render_to_string(
+                    "consultations/_contribution_body.html",
+                    {"contribution": contribution, "show_outcome": synthesis, "own": False},
+                    request,
+                ),
+            }
+            for contribution in page
+        ]
+        shared = {
+            "number": page.number,
+            "count": page.paginator.count,
+            "items": items,
+            "pagination_html": render_to_string(
+                "consultations/_pagination.html",
+                {"page": page, "anchor": "contributions", "label": _("Pages des contributions")},
+                request,
+            ),
         }
-        return render_to_string("consultations/_contributions.html", context, request)
+        # A page past the last shows the last one (Paginator.get_page): not stored twice.
+        return shared if page.number == number else pagecache.uncached(shared)
 
-    return fragments.cached(
-        "round-contributions",
-        (consultation.pk, consultation.content_version, state, _page_key(request)),
-        render_list,
+    return pagecache.cached_value(
+        ROUND_CONTRIBUTIONS,
+        version=consultation.content_version,
+        parts=(consultation.pk, state, number),
+        compute=compute,
     )
-
-
-FLAG_BLOCK = re.compile(r"<!--flag:(\d+):(\d*)-->(.*?)<!--/flag-->", re.S)
-
-
-def personal_flag_links(html: str, *, user, can_flag: bool) -> SafeString:
-    """Set this reader's flag links in the shared list: none for visitors and unverified
-    accounts, none on their own contributions, "already flagged" where they did (one query
-    for the page)."""
-    blocks = FLAG_BLOCK.findall(html)
-    flagged = set()
-    if can_flag and blocks:
-        flagged = selectors.flagged_contribution_ids_among(
-            user=user, ids=[int(pk) for pk, _author, _block in blocks]
-        )
-    done = format_html(
-        '<p class="mb-0 mt-2 text-end"><span class="flag-link text-muted">{}</span></p>',
-        _("Vous avez signalé cette contribution."),
-    )
-
-    def replace(match: re.Match) -> str:
-        pk, author, block = int(match[1]), match[2], match[3]
-        if not can_flag or (author and int(author) == user.pk):
-            return ""
-        return done if pk in flagged else block
-
-    return mark_safe(FLAG_BLOCK.sub(replace, html))  # noqa: S308 - our rendered template
 
 
 @require_safe
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if not request.user.is_authenticated and fragments.enabled():
+    if not request.user.is_authenticated and pagecache.enabled():
         return _public_detail(request, slug)
     return _render_detail(request, selectors.consultation_get(slug=slug))
 

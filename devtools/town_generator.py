@@ -97,7 +97,7 @@ class TownGenerator:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SELECT setseed(%s)", [(self.seed % 2_000_000) / 2_000_000])
-            # The log of content changes for the page caches (loos/fragments.py) would double
+            # The log of content changes for the page caches (pagecache) would double
             # every insert: not written while the town is made (this transaction only). The
             # town's pages start at version 0.
             cursor.execute("SET LOCAL loos.skip_content_log = 'on'")

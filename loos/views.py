@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+import pagecache
+from consultations.cached_pages import HOME
 from consultations.selectors import consultation_list_open_for_home, consultation_next_change
-from loos import fragments
 from projects.selectors import project_list_recent, project_update_list_latest
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,13 @@ def home(request):
         }
         return render_to_string("_home_lists.html", context, request)
 
-    # The same for every reader until something changes anywhere, or a round opens or closes.
-    version = fragments.global_version() if fragments.enabled() else 0
-    lists_html = fragments.cached(
-        "home", (version,), lists, until=lambda: consultation_next_change(now=timezone.now())
+    # The same for every reader until a project or a round changes, or a round opens or
+    # closes (consultations/cached_pages.py).
+    lists_html = pagecache.cached(
+        HOME,
+        version=pagecache.lists_version(*HOME.kinds),
+        render=lists,
+        until=lambda: consultation_next_change(now=timezone.now()),
     )
     return render(request, "home.html", {"lists_html": lists_html})
 
@@ -40,14 +44,22 @@ def _check_database() -> None:
         cursor.fetchone()
 
 
-def _check_redis() -> None:
+def _ping_redis(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:
         client.close()
+
+
+def _check_redis() -> None:
+    _ping_redis(settings.REDIS_URL)
+
+
+def _check_cache_redis() -> None:
+    _ping_redis(settings.CACHES["pages"]["LOCATION"])
 
 
 @never_cache
@@ -57,6 +69,9 @@ def healthz(request):
     checks = {"database": _check_database}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis
+    pages = settings.CACHES.get("pages", {}).get("LOCATION")
+    if pages and pages != settings.CACHES["default"].get("LOCATION"):
+        checks["cache"] = _check_cache_redis  # the cached pages' own Redis
     results = {}
     for name, check in checks.items():
         try:

@@ -10,9 +10,10 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from citizens.models import ContentChange, Neighbourhood, User
-from citizens.versions import content_version_of
+from citizens.models import Neighbourhood, User
+from pagecache.versions import content_version_of
 
+from .cached_pages import PROJECT
 from .models import Comment, CommentState, Follow, Project, ProjectUpdate, StatusChange, Support
 
 # The text search configuration created by migration 0002 (french + unaccent).
@@ -139,7 +140,7 @@ def project_get_for_page(*, slug: str, user: User) -> Project:
     """The project (hidden or not: the view decides), with whether this user supports and
     follows it, in one query."""
     qs = Project.objects.select_related("neighbourhood", "author").annotate(
-        content_version=content_version_of(ContentChange.PROJECT)
+        content_version=content_version_of(PROJECT)
     )
     if user.is_authenticated:
         qs = qs.annotate(
@@ -159,7 +160,7 @@ def project_page_key(*, slug: str) -> tuple[int, bool, int] | None:
     whether it is hidden, and its content version."""
     return (
         Project.objects.filter(slug=slug)
-        .annotate(content_version=content_version_of(ContentChange.PROJECT))
+        .annotate(content_version=content_version_of(PROJECT))
         .values_list("pk", "is_hidden", "content_version")
         .first()
     )

@@ -47,12 +47,13 @@ def _english_free_defaults(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached fragments never leak from one test to the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    prefix = cache.key_prefix
-    client = cache._cache.get_client(write=True)
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
+    for alias in ("default", "pages"):
+        cache = caches[alias]
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{cache.key_prefix}:*", count=1000):
+            client.delete(key)
     yield
 
 

@@ -1,4 +1,4 @@
-"""Cached fragments (loos/fragments.py) are never stale: every kind of write, whether through
+"""Cached fragments (pagecache) are never stale: every kind of write, whether through
 a service, the admin's bulk UPDATE or a plain SQL statement, shows on the next request,
 because PostgreSQL triggers change the versions the fragments are keyed by."""
 
@@ -247,25 +247,27 @@ def test_project_list_follows_writes_and_renamed_neighbourhoods():
 
 
 def test_compacting_the_change_log_keeps_every_version_pages_are_keyed_by():
-    from citizens.models import ContentChange
-    from citizens.versions import content_changes_compact, content_version, kind_version
+    from consultations.cached_pages import ROUND
+    from pagecache.models import ContentChange
+    from pagecache.versions import content_changes_compact, content_version, kind_version
+    from projects.cached_pages import PROJECT
 
     project = ProjectFactory()
     CommentFactory.create_batch(3, project=project)
     round_ = ConsultationFactory()
     contribution(round_)
     before = (
-        content_version(ContentChange.PROJECT, project.pk),
-        content_version(ContentChange.ROUND, round_.pk),
-        kind_version(ContentChange.PROJECT, ContentChange.ROUND),
+        content_version(PROJECT, project.pk),
+        content_version(ROUND, round_.pk),
+        kind_version(PROJECT, ROUND),
     )
     assert ContentChange.objects.filter(object_id=project.pk, kind="project").count() > 1
     page(project.get_absolute_url())
     assert content_changes_compact() > 0
     after = (
-        content_version(ContentChange.PROJECT, project.pk),
-        content_version(ContentChange.ROUND, round_.pk),
-        kind_version(ContentChange.PROJECT, ContentChange.ROUND),
+        content_version(PROJECT, project.pk),
+        content_version(ROUND, round_.pk),
+        kind_version(PROJECT, ROUND),
     )
     assert after == before
     assert ContentChange.objects.filter(object_id=project.pk, kind="project").count() == 1

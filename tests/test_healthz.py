@@ -36,3 +36,13 @@ def test_healthz_answers_503_naming_redis_when_it_is_unreachable(client, setting
     response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["checks"] == {"database": "ok", "redis": "unavailable"}
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_page_cache_redis_when_it_is_separate_and_unreachable(client, settings):
+    pages = {**settings.CACHES["pages"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
+    settings.CACHES = {**settings.CACHES, "pages": pages}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    checks = json.loads(response.content)["checks"]
+    assert checks == {"database": "ok", "redis": "ok", "cache": "unavailable"}

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from ..models import ContentChange, DeliveryStatus, EmailDelivery, Notification, User
-from ..versions import content_version
+from pagecache.versions import content_version
+
+from ..cached_pages import INBOX
+from ..models import DeliveryStatus, EmailDelivery, Notification, User
 
 # The bell shows "99+" beyond this: counting stops there, so the query stays cheap.
 UNREAD_CAP = 100
@@ -21,8 +23,9 @@ def notification_list_for(*, user: User) -> QuerySet[Notification]:
 
 
 def inbox_version(*, user: User) -> int:
-    """The version of this resident's notifications (see ContentChange): one index lookup."""
-    return content_version(ContentChange.INBOX, user.pk)
+    """The version of this resident's notifications (citizens/cached_pages.py): one index
+    lookup."""
+    return content_version(INBOX, user.pk)
 
 
 def unread_count_for(*, user: User) -> int:

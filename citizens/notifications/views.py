@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from loos import fragments
+import pagecache
 
+from ..cached_pages import NOTIFICATIONS
 from ..models import EmailFrequency, Notification, User
 from . import registry, selectors, services
 from .forms import EmailPreferencesForm
@@ -42,11 +43,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("citizens.view_notifications"):
         raise PermissionDenied
     user = request.user
+    number = pagecache.page_number(request.GET.get("page"))
 
     def compute() -> dict:
-        page = Paginator(selectors.notification_list_for(user=user), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(selectors.notification_list_for(user=user), PAGE_SIZE).get_page(number)
         items = []
         for notification in page:
             actor = notification.actor
@@ -61,20 +61,23 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "unread": unread,
-            "csrf_token": fragments.CSRF_PLACEHOLDER,
+            "csrf_token": pagecache.CSRF_PLACEHOLDER,
         }
         html = render_to_string("citizens/_notification_list.html", context, request)
-        return {"html": html, "unread": unread}
+        data = {"html": html, "unread": unread}
+        # A page past the last shows the last one (Paginator.get_page): not stored twice.
+        return data if page.number == number else pagecache.uncached(data)
 
     # Cached for this resident under the version the triggers change at every write to their
-    # notifications (loos/fragments.py); the forms get this request's CSRF token.
-    version = selectors.inbox_version(user=user) if fragments.enabled() else 0
-    data = fragments.cached_value(
-        "notifications", (user.pk, version, request.get_full_path()), compute
+    # notifications (citizens/cached_pages.py), and the page number only: any other query
+    # parameter is ignored. The forms get this request's CSRF token.
+    version = selectors.inbox_version(user=user) if pagecache.enabled() else 0
+    data = pagecache.cached_value(
+        NOTIFICATIONS, version=version, parts=(user.pk, number), compute=compute
     )
     # The same count as the header's bell, which then reuses it.
     request._loos_unread_notifications = data["unread"]
-    content_html = fragments.with_csrf_token(data["html"], request)
+    content_html = pagecache.with_csrf_token(data["html"], request)
     return render(request, "citizens/notifications.html", {"content_html": content_html})
 
 

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "projects",
     "consultations",
     "reports",
+    "pagecache",
     *(["devtools"] if DEVTOOLS else []),
 ]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -126,6 +127,9 @@ OUTAGE_RETRY_AFTER = 30  # seconds, sent as Retry-After with the 503
 
 # --- Cache -----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The cached pages (pagecache) may live on their own Redis, run with maxmemory and
+# allkeys-lru, apart from the Celery broker (README, "Configuration").
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -133,12 +137,17 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "loos",
             "TIMEOUT": 300,
-        }
+        },
+        "pages": {
+            "BACKEND": "loos.cache.ResilientRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "loos",
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Fragments of the busiest pages cached in Redis under versions PostgreSQL keeps
-# (loos/fragments.py); off on SQLite, where there are no triggers.
+# Fragments of the busiest pages cached in Redis (the "pages" cache) under versions
+# PostgreSQL keeps (pagecache/); off on SQLite, where there are no triggers.
 FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
 FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=3600)
 
@@ -212,7 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The log of content changes cached pages are keyed by: the last row of each object.
     "content-changes-compact": {
-        "task": "citizens.tasks.content_changes_compact",
+        "task": "pagecache.tasks.content_changes_compact",
         "schedule": crontab(minute=45, hour=3),
     },
     # Personal data: expired downloads and sessions go; downloads the broker lost are resent.

@@ -22,7 +22,12 @@ CACHES = {
         "BACKEND": "loos.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"loos-test-{os.getpid()}",
-    }
+    },
+    "pages": {
+        "BACKEND": "loos.cache.ResilientRedisCache",
+        "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": f"loos-test-{os.getpid()}",
+    },
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

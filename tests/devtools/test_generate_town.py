@@ -130,8 +130,9 @@ def test_hot_spots_and_notifications():
 def test_the_content_log_triggers_are_on_again_after_generating():
     """They are off while the town is made (a generated town starts at version 0) and back
     on afterwards: a comment posted then changes its project's version."""
-    from citizens.models import ContentChange
-    from citizens.versions import content_version
+    from pagecache.models import ContentChange
+    from pagecache.versions import content_version
+    from projects.cached_pages import PROJECT
     from tests.factories import CommentFactory
 
     call_command(
@@ -140,4 +141,4 @@ def test_the_content_log_triggers_are_on_again_after_generating():
     assert not ContentChange.objects.exists()
     project = Project.objects.first()
     CommentFactory(project=project)
-    assert content_version(ContentChange.PROJECT, project.pk) > 0
+    assert content_version(PROJECT, project.pk) > 0

@@ -72,7 +72,13 @@ def assert_effect_happened_once(export, resident, smtp_sink, throwaway_redis, tm
         timeout=40,
         what="the download to be ready",
     )
-    # Every message handled (queues empty, nothing unacknowledged) before counting emails.
+    # The email is enqueued after the download is marked ready: wait for it, then for every
+    # message to be handled (queues empty, nothing unacknowledged) before counting emails.
+    wait_until(
+        lambda: any(m["To"] == resident.email for m in smtp_sink.messages),
+        timeout=40,
+        what="the download-ready email",
+    )
     broker = throwaway_redis.client()
     wait_until(
         lambda: (

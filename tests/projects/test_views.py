@@ -639,7 +639,7 @@ def test_home_lists_recent_projects_and_latest_updates(client):
 # A team member's project page costs 3 more (Django's model permissions, loaded once per
 # request for the flag link's permission check), and the header's unread-notifications count
 # one: 19 at 5 and at 50 items alike. A list or the home page rendered for the first time
-# reads one more number, the version its cached fragment is keyed by (loos/fragments.py); once
+# reads one more number, the version its cached fragment is keyed by (pagecache); once
 # cached, a visitor's list or home page costs that one query (tests/test_fragments.py).
 LIST_BUDGET, PAGE_BUDGET, HOME_BUDGET = 9, 19, 7
 

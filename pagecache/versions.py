@@ -1,4 +1,4 @@
-"""Reading the versions PostgreSQL triggers append to ContentChange (see its docstring)."""
+"""Reading the versions the generated triggers append to ContentChange."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import ContentChange
+from .registry import Kind
 
 
-def content_version(kind: str, object_id: int) -> int:
+def content_version(kind: Kind, object_id: int) -> int:
     """The greatest version of one object (0 before its first change): one index lookup."""
     version = (
-        ContentChange.objects.filter(kind=kind, object_id=object_id)
+        ContentChange.objects.filter(kind=kind.name, object_id=object_id)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
@@ -20,23 +21,23 @@ def content_version(kind: str, object_id: int) -> int:
     return version or 0
 
 
-def content_version_of(kind: str, outer: str = "pk") -> Coalesce:
+def content_version_of(kind: Kind, outer: str = "pk") -> Coalesce:
     """The same, as an expression to annotate the page's own query with (no extra query)."""
     latest = (
-        ContentChange.objects.filter(kind=kind, object_id=OuterRef(outer))
+        ContentChange.objects.filter(kind=kind.name, object_id=OuterRef(outer))
         .order_by("-version")
         .values("version")[:1]
     )
     return Coalesce(Subquery(latest, output_field=IntegerField()), 0)
 
 
-def kind_version(*kinds: str) -> str:
+def kind_version(*kinds: Kind) -> str:
     """The greatest versions of these kinds (lists of projects and rounds): one query, one
     index lookup per kind."""
     table = ContentChange._meta.db_table
     one = f"(SELECT max(version) FROM {table} WHERE kind = %s)"  # noqa: S608 - our table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([one] * len(kinds)), list(kinds))
+        cursor.execute("SELECT " + ", ".join([one] * len(kinds)), [k.name for k in kinds])
         values = cursor.fetchone()
     return "-".join(str(value or 0) for value in values)
 
