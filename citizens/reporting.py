@@ -162,3 +162,16 @@ def url_of(obj) -> str:
 
 def author_name(user) -> str:
     return user.display_name if user is not None else ""
+
+
+def citation(kind: str, item, *, context: str, outcome: str = "") -> dict:
+    """A quoted item of the story, from a row with `author`, `body` and `created_at`."""
+    return {
+        "kind": kind,
+        "author": author_name(item.author),
+        "body": item.body,
+        "date": item.created_at,
+        "url": url_of(item),
+        "context": context,
+        "outcome": outcome,
+    }

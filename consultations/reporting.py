@@ -175,15 +175,7 @@ def cited_contributions(update_ids: list[int]) -> dict[int, list[dict]]:
     for row in rows:
         c = row.contribution
         cited.setdefault(row.projectupdate_id, []).append(
-            {
-                "kind": "contribution",
-                "author": registry.author_name(c.author),
-                "body": c.body,
-                "date": c.created_at,
-                "url": registry.url_of(c),
-                "context": c.consultation.title,
-                "outcome": c.outcome,
-            }
+            registry.citation("contribution", c, context=c.consultation.title, outcome=c.outcome)
         )
     return cited
 

@@ -176,17 +176,8 @@ def cited_comments(update_ids: list[int]) -> dict[int, list[dict]]:
         .order_by("comment__created_at")
     )
     for row in rows:
-        c = row.comment
         cited.setdefault(row.projectupdate_id, []).append(
-            {
-                "kind": "comment",
-                "author": registry.author_name(c.author),
-                "body": c.body,
-                "date": c.created_at,
-                "url": registry.url_of(c),
-                "context": row.projectupdate.project.title,
-                "outcome": "",
-            }
+            registry.citation("comment", row.comment, context=row.projectupdate.project.title)
         )
     return cited
 
