@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install uv check-browser lint messages serve worker beat web services-stop vendor bench bench-rush audit
+.PHONY: run test test-fast install uv check-browser lint messages serve worker beat web services-stop vendor bench bench-rush audit
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
@@ -29,6 +29,12 @@ test: install check-browser lint
 	  echo "Testing against $$DATABASE_URL and $$REDIS_URL" && \
 	  DJANGO_SETTINGS_MODULE=loos.settings.test $(PY) manage.py makemigrations --check --dry-run && \
 	  $(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit-test loop: everything but real Celery workers, fault injection and browsers.
+test-fast: install lint
+	@eval "$$($(PY) scripts/services.py)" && \
+	  DJANGO_SETTINGS_MODULE=loos.settings.test $(PY) manage.py makemigrations --check --dry-run && \
+	  $(PY) -m pytest -m "not worker and not faults and not browser" $(PYTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=private --no-obsolete

@@ -3,18 +3,12 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
+from . import town
 from .models import MAYORS_OFFICE, MUNICIPAL_TEAM, Neighbourhood, User
 
 DEMO_PASSWORD = "loos-demo-2026"  # noqa: S105 - printed on purpose for the demo
 
-NEIGHBOURHOODS = [
-    ("Centre", "centre", 2100),
-    ("Cité 5", "cite-5", 1300),
-    ("Cité 11", "cite-11", 1150),
-    ("Les Hauts de Loos", "hauts-de-loos", 900),
-    ("Quartier de la Gare", "gare", 750),
-    ("Cité des Provinces", "provinces", 600),
-]
+NEIGHBOURHOODS = town.NEIGHBOURHOODS[: town.DEMO_NEIGHBOURHOODS]
 
 PEOPLE = [
     # email, display name, neighbourhood slug, groups, is_superuser

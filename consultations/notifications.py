@@ -1,8 +1,9 @@
 """What the consultations app tells residents and the team: events, recipients, wording.
 
-Services call these functions inside their own `transaction.atomic()`; the beat tasks at the
-bottom announce what happens by the clock (a round opens, closes within 48 hours, a synthesis
-scheduled for later goes public), each event once (`once_key`), however often they run.
+Services call these functions inside their own `transaction.atomic()`; those at the bottom,
+run by the beat tasks of `consultations/tasks.py`, announce what happens by the clock (a round
+opens, closes within 48 hours, a synthesis scheduled for later goes public), each event once
+(`once_key`), however often they run.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import chain
 
-from celery import shared_task
 from django.db import transaction
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
@@ -185,8 +185,8 @@ def _round_params(consultation: Consultation) -> dict:
 def consultation_opened(*, consultation: Consultation) -> int:
     """A round is open: tell the project's followers and the residents of its neighbourhood.
 
-    Once per round: call it when a round is created already open; the beat task
-    `consultations_notify_opened` announces the others when their opening date comes.
+    Once per round: call it when a round is created already open; the beat task runs
+    `consultations_announce_opened`, which announces the others when their opening date comes.
     """
     project = consultation.project
     if project.is_hidden or consultation.opens_at > timezone.now():
@@ -347,7 +347,7 @@ def moderation_counts() -> list[ModerationCount]:
     ]
 
 
-# --- Beat tasks ----------------------------------------------------------------------------------
+# --- What the clock announces (run by the beat tasks in tasks.py) -----------------------------
 
 
 def _not_yet_announced(event: str, pks: list[int]) -> list[int]:
@@ -356,8 +356,7 @@ def _not_yet_announced(event: str, pks: list[int]) -> list[int]:
     return [pk for pk in pks if f"{event}:{pk}" not in done]
 
 
-@shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
-def consultations_notify_opened() -> int:
+def consultations_announce_opened() -> int:
     """Every few minutes: announce the open rounds not yet announced, and the syntheses that
     went public (possibly on a scheduled date) not yet announced. Each once."""
     now = timezone.now()
@@ -383,8 +382,7 @@ def consultations_notify_opened() -> int:
     return total
 
 
-@shared_task(ignore_result=True, acks_late=True, time_limit=600, soft_time_limit=540)
-def consultations_notify_closing_soon() -> int:
+def consultations_announce_closing_soon() -> int:
     """Hourly: rounds closing within 48 hours, to those who took part, once per round."""
     ids = list(Consultation.objects.closing_within(hours=48).values_list("pk", flat=True))
     total = 0

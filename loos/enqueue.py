@@ -1,4 +1,4 @@
-"""Enqueue Celery tasks without letting a broker outage fail a resident's request.
+"""The one way to enqueue a Celery task from a request: after commit, never failing it.
 
 `task.delay()` raises when Redis is down. Called from `transaction.on_commit`, that error
 would turn a request whose write is already committed into a 500. Here the error is logged
@@ -6,10 +6,20 @@ and a fallback decides what becomes of the work:
 
 - `run_here(task, kwargs)`: run the task's body in this process at once. For short work a
   person is waiting for, such as an account email (confirmation, password reset).
-- no fallback: the work is recorded in the database already (a pending row) and a periodic
-  task sends it again once the broker is back (see `citizens.services.data_exports_resume`).
+- a callable of your own, e.g. marking the work failed so that the person can ask again.
+- no fallback: the work is recorded in the database already (a pending row, an outbox) and a
+  periodic task sends it again once the broker is back (`citizens.services.data_exports_resume`,
+  the notifications outbox sweep).
 
     enqueue_on_commit(send_account_email, kwargs=kwargs, if_broker_down=run_here(...))
+    enqueue_on_commit(send_notification_emails, kwargs={"delivery_ids": ids}, queue="emails")
+
+It lives in the project package, next to `loos/celery.py`, because it is Celery plumbing that
+knows no model: it imports Django, kombu and redis only, so every app (citizens at the bottom
+included) can use it without depending on another app, and no app owns it.
+
+Tasks fanning out other tasks from inside a worker call `apply_async` themselves: there a
+broker error should fail the running task, which is retried or run again by beat.
 """
 
 import logging
@@ -25,21 +35,29 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (KombuOperationalError, RedisError, OSError)
 
 
-def enqueue(task, *, kwargs: dict, if_broker_down: Callable[[], None] | None = None) -> bool:
-    """Send `task` with keyword arguments; True when the broker accepted it."""
+def enqueue(
+    task,
+    *,
+    kwargs: dict,
+    queue: str | None = None,
+    if_broker_down: Callable[[], None] | None = None,
+) -> bool:
+    """Send `task` with keyword arguments (on `queue`, else its route); True when the broker
+    accepted it."""
+    options = {"queue": queue} if queue else {}
     if task.app.conf.task_always_eager:
         # Run in-process (no broker): the task's own errors must surface, not be mistaken
         # for an outage.
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, **options)
         return True
     try:
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, **options)
     except BROKER_ERRORS as exc:
         logger.error(
             "Broker unreachable: task %s not enqueued (%s); %s.",
             task.name,
             exc,
-            "running it here instead" if if_broker_down else "it will be sent again later",
+            "running the fallback instead" if if_broker_down else "it will be sent again later",
         )
         if if_broker_down is not None:
             if_broker_down()
@@ -48,10 +66,16 @@ def enqueue(task, *, kwargs: dict, if_broker_down: Callable[[], None] | None = N
 
 
 def enqueue_on_commit(
-    task, *, kwargs: dict, if_broker_down: Callable[[], None] | None = None
+    task,
+    *,
+    kwargs: dict,
+    queue: str | None = None,
+    if_broker_down: Callable[[], None] | None = None,
 ) -> None:
     """`enqueue` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: enqueue(task, kwargs=kwargs, if_broker_down=if_broker_down))
+    transaction.on_commit(
+        lambda: enqueue(task, kwargs=kwargs, queue=queue, if_broker_down=if_broker_down)
+    )
 
 
 def run_here(task, kwargs: dict) -> Callable[[], None]:

@@ -7,19 +7,27 @@ snapshot computed by Celery beat reads in the language of whoever opens the page
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from citizens import reporting as registry
+from citizens.reporting import (  # noqa: F401  (the section and unit names reports use)
+    COUNT,
+    DAYS,
+    HOURS,
+    MEANS,
+    PARTICIPATION,
+    PERCENT,
+    REACH,
+    RESULTS,
+    Indicator,
+)
 from consultations.models import ContributionState, Outcome
 from projects.models import CommentState, Status
-
-MEANS = "moyens"
-REACH = "portee"
-PARTICIPATION = "participation"
-RESULTS = "resultats"
 
 SECTION_TITLES = {
     MEANS: gettext_lazy("Les moyens"),
@@ -34,195 +42,78 @@ SECTION_INTROS = {
     RESULTS: gettext_lazy("Ce que la participation a changé."),
 }
 
-COUNT, DAYS, HOURS, PERCENT = "nombre", "jours", "heures", "%"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    section: str
-    label: str
-    definition: str
-    unit: str = COUNT
-
-
-INDICATORS = [
-    Indicator(
-        "rounds_held",
-        MEANS,
-        gettext_lazy("Concertations tenues"),
-        gettext_lazy(
-            "Concertations ouvertes à un moment de la période (et déjà ouvertes à ce jour)."
-        ),
-    ),
-    Indicator(
-        "open_days",
-        MEANS,
-        gettext_lazy("Jours d'ouverture cumulés"),
-        gettext_lazy(
-            "Pour chaque concertation, les jours où elle était ouverte pendant la période "
-            "(jusqu'à aujourd'hui), additionnés."
-        ),
-        DAYS,
-    ),
-    Indicator(
-        "updates_posted",
-        MEANS,
-        gettext_lazy("Actualités de projet publiées"),
-        gettext_lazy(
-            "Actualités publiées par l'équipe sur les projets du périmètre ; pour une "
-            "concertation, celles qui citent ses contributions."
-        ),
-    ),
-    Indicator(
-        "contributions_answered_share",
-        MEANS,
-        gettext_lazy("Contributions qui ont reçu une réponse"),
-        gettext_lazy(
-            "Part des contributions publiées pendant la période auxquelles l'équipe a répondu "
-            "(à ce jour)."
-        ),
-        PERCENT,
-    ),
-    Indicator(
-        "comments_answered_share",
-        MEANS,
-        gettext_lazy("Commentaires qui ont reçu une réponse"),
-        gettext_lazy(
-            "Part des commentaires d'habitants publiés pendant la période (hors réponses) "
-            "auxquels l'équipe a répondu par une réponse publiée."
-        ),
-        PERCENT,
-    ),
-    Indicator(
-        "median_answer_hours_contributions",
-        MEANS,
-        gettext_lazy("Délai médian de réponse aux contributions"),
-        gettext_lazy(
-            "La moitié des contributions qui ont reçu une réponse l'ont eue en moins de ce "
-            "délai, compté depuis leur envoi."
-        ),
-        HOURS,
-    ),
-    Indicator(
-        "median_answer_hours_comments",
-        MEANS,
-        gettext_lazy("Délai médian de première réponse aux commentaires"),
-        gettext_lazy(
-            "La moitié des commentaires qui ont reçu une réponse de l'équipe l'ont eue en "
-            "moins de ce délai, compté depuis leur publication."
-        ),
-        HOURS,
-    ),
-    Indicator(
+# The indicators about every app at once (moderation, participants, accounts) are the
+# report's own; each app registers its others from its `reporting.py` (citizens.reporting).
+registry.register_indicators(
+    registry.Indicator(
         "moderation_decisions",
-        MEANS,
+        registry.MEANS,
         gettext_lazy("Décisions de modération"),
         gettext_lazy(
             "Décisions inscrites au journal de modération pendant la période (publication, "
             "refus, masquage, rétablissement), y compris les masquages automatiques après "
             "trois signalements."
         ),
+        order=80,
     ),
-    Indicator(
+    registry.Indicator(
         "moderation_automatic",
-        MEANS,
+        registry.MEANS,
         gettext_lazy("dont décisions automatiques"),
         gettext_lazy("Masquages décidés automatiquement après trois signalements."),
+        order=90,
     ),
-    Indicator(
+    registry.Indicator(
         "participants",
-        REACH,
+        registry.REACH,
         gettext_lazy("Participants"),
         gettext_lazy(
             "Habitants distincts qui ont, pendant la période, proposé un projet, commenté, "
             "contribué à une concertation, voté ou soutenu un projet. Chacun compte une fois ; "
             "les contributions refusées ou masquées et les commentaires masqués ne comptent pas."
         ),
+        order=10,
     ),
-    Indicator(
+    registry.Indicator(
         "new_accounts",
-        REACH,
+        registry.REACH,
         gettext_lazy("Nouveaux comptes"),
         gettext_lazy(
             "Comptes créés pendant la période : dans toute la commune, dans le quartier choisi, "
             "ou parmi les participants d'un projet ou d'une concertation."
         ),
+        order=20,
     ),
-    Indicator(
+    registry.Indicator(
         "participants_by_neighbourhood",
-        REACH,
+        registry.REACH,
         gettext_lazy("Participants par quartier"),
         gettext_lazy(
             "Participants selon le quartier indiqué dans leur profil, et leur part de la "
             "population du quartier (population saisie par l'équipe dans l'administration)."
         ),
+        order=30,
     ),
-    Indicator(
-        "contributions",
-        PARTICIPATION,
-        gettext_lazy("Contributions"),
-        gettext_lazy(
-            "Contributions envoyées aux concertations, publiées ou en attente de validation."
-        ),
-    ),
-    Indicator(
-        "comments",
-        PARTICIPATION,
-        gettext_lazy("Commentaires"),
-        gettext_lazy(
-            "Commentaires et réponses d'habitants publiés sur les projets (hors réponses de "
-            "l'équipe)."
-        ),
-    ),
-    Indicator(
-        "supports",
-        PARTICIPATION,
-        gettext_lazy("Soutiens"),
-        gettext_lazy("Soutiens apportés par les habitants aux projets."),
-    ),
-    Indicator(
-        "votes",
-        PARTICIPATION,
-        gettext_lazy("Votes"),
-        gettext_lazy("Votes exprimés dans les concertations qui proposent des options."),
-    ),
-    Indicator(
-        "outcomes",
-        RESULTS,
-        gettext_lazy("Contributions prises en compte"),
-        gettext_lazy(
-            "Parmi les contributions de la période dont l'équipe a indiqué le sort dans la "
-            "synthèse : part prise en compte, prise en compte en partie, ou non retenue."
-        ),
-        PERCENT,
-    ),
-    Indicator(
-        "projects_status_moved",
-        RESULTS,
-        gettext_lazy("Projets qui ont changé d'étape"),
-        gettext_lazy(
-            "Projets passés à une nouvelle étape pendant la période (par exemple de « À "
-            "l'étude » à « En concertation », ou « Non retenu »)."
-        ),
-    ),
-    Indicator(
-        "proposals_decided",
-        RESULTS,
-        gettext_lazy("Propositions d'habitants décidées"),
-        gettext_lazy(
-            "Propositions d'habitants passées pendant la période à « Décidé », « En travaux » "
-            "ou « Réalisé »."
-        ),
-    ),
-    Indicator(
-        "proposals_submitted",
-        RESULTS,
-        gettext_lazy("Propositions d'habitants déposées"),
-        gettext_lazy("Projets proposés par des habitants pendant la période."),
-    ),
-]
-BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+)
+
+
+class _IndicatorsByKey(Mapping):
+    """Every registered indicator by key, read when used (apps register at `ready()`)."""
+
+    def _all(self) -> dict[str, Indicator]:
+        return {indicator.key: indicator for indicator in registry.indicators()}
+
+    def __getitem__(self, key: str) -> Indicator:
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+BY_KEY = _IndicatorsByKey()
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -483,7 +374,7 @@ def glossary() -> list[dict]:
             "label": str(indicator.label),
             "definition": str(indicator.definition),
         }
-        for indicator in INDICATORS
+        for indicator in registry.indicators()
     ]
 
 

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from citizens.models import User
+from loos.enqueue import enqueue_on_commit
 
 from .models import ExportStatus, ReportExport, ReportSnapshot
 from .periods import Period
@@ -77,7 +78,15 @@ def report_export_request(*, owner: User, scope: Scope, period: Period) -> Repor
         period_start=period.start,
         period_end=period.end,
     )
-    transaction.on_commit(lambda: build_report_export.delay(export_id=export.pk))
+    # With the broker down the export is marked failed at once: its owner can ask again,
+    # rather than wait on a request no worker will ever see.
+    enqueue_on_commit(
+        build_report_export,
+        kwargs={"export_id": export.pk},
+        if_broker_down=lambda: _fail(
+            export.pk, _("La préparation du PDF a échoué. Réessayez plus tard.")
+        ),
+    )
     return export
 
 

@@ -61,6 +61,7 @@ def base_env(db_url: str, redis_url: str) -> dict:
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "BENCH_ENDPOINTS": "true",
+        "DEVTOOLS": "true",  # generate_town, on the production settings measured
         "QUERY_COUNT_HEADER": "true",
         "LOG_LEVEL": "WARNING",
     }

@@ -93,3 +93,14 @@ def test_production_static_files_collect_with_the_manifest_storage(tmp_path):
     result = manage("collectstatic", "--noinput", "-v", "0", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_every_beat_entry_and_route_names_a_registered_task():
+    from django.conf import settings
+
+    from loos.celery import app
+
+    app.loader.import_default_modules()
+    named = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    named += list(settings.CELERY_TASK_ROUTES)
+    assert [name for name in named if name not in app.tasks] == []

@@ -12,6 +12,8 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from loos.enqueue import enqueue_on_commit
+
 from ..models import (
     DeliveryStatus,
     EmailDelivery,
@@ -27,38 +29,6 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
 # Immediate emails are sent by tasks of this many deliveries.
 SEND_BATCH = 50
-
-
-def enqueue_after_commit(task, *, queue: str | None = None, **kwargs) -> None:
-    """Enqueue `task(**kwargs)` once the current transaction commits.
-
-    When the broker is unreachable the event still happened and its delivery rows are in the
-    database (the outbox): the error is logged, never raised into the request, and the
-    periodic sweep sends them once the broker is back.
-    """
-
-    def enqueue() -> None:
-        from loos.celery import app
-
-        options = {"queue": queue} if queue else {}
-        if app.conf.task_always_eager:
-            task.apply_async(kwargs=kwargs, **options)
-            return
-        try:
-            task.apply_async(
-                kwargs=kwargs,
-                retry=True,
-                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
-                **options,
-            )
-        except Exception:
-            logger.warning(
-                "Could not enqueue %s (broker unreachable?); the outbox sweep will send it.",
-                task.name,
-                exc_info=True,
-            )
-
-    transaction.on_commit(enqueue)
 
 
 def _recipient_ids(recipients) -> set[int]:
@@ -159,8 +129,10 @@ def notify(
                     ).values_list("pk", flat=True)
                 )
         for start in range(0, len(delivery_ids), SEND_BATCH):
-            enqueue_after_commit(
-                send_notification_emails, delivery_ids=delivery_ids[start : start + SEND_BATCH]
+            # With the broker down the rows wait in the outbox; the sweep sends them.
+            enqueue_on_commit(
+                send_notification_emails,
+                kwargs={"delivery_ids": delivery_ids[start : start + SEND_BATCH]},
             )
     return created_count
 

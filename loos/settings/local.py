@@ -1,7 +1,12 @@
 """The embedded default for a developer or a demo: DEBUG on, console email."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
+
+# The town generator and benchmark commands (devtools/) are at hand on a developer's machine.
+os.environ.setdefault("DEVTOOLS", "true")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
 STORAGES = {

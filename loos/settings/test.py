@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loos")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("DEVTOOLS", "true")  # the town generator has tests
 
 from .base import *  # noqa: E402, F403
 from .base import REDIS_URL, env  # noqa: E402

@@ -41,8 +41,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest, Least, Trunc
 
+from citizens import reporting as registry
 from citizens.models import ModerationLog, Neighbourhood, User
-from consultations.models import Consultation, Contribution, ContributionState, Outcome, Vote
+from consultations.models import Consultation, Contribution, ContributionState, Outcome
 from projects.models import (
     DECIDED_OR_BEYOND,
     Comment,
@@ -52,7 +53,6 @@ from projects.models import (
     ProjectUpdate,
     Status,
     StatusChange,
-    Support,
 )
 
 from ..periods import Period, local_midnight
@@ -60,10 +60,7 @@ from ..scopes import CONSULTATION, NEIGHBOURHOOD, PROJECT, Scope
 
 # Bump when the shape of the data changes: older snapshots are then ignored.
 DATA_VERSION = 1
-# Contributions that count as participation: what moderation did not refuse or hide.
-COUNTED_CONTRIBUTION_STATES = [ContributionState.PENDING, ContributionState.PUBLISHED]
 LIFECYCLE = list(Status.values)
-SERIES = ["contributions", "comments", "supports", "votes"]
 
 
 class Median(Aggregate):
@@ -135,43 +132,17 @@ def project_updates(scope: Scope) -> QuerySet:
 
 
 def _acts(scope: Scope, window: Window) -> dict[str, tuple[QuerySet | None, str]]:
-    """Querysets of what residents did in the period, by kind, with the field naming them.
+    """Querysets of what residents did in the period, by kind, with the field naming them:
+    what each app registered (`<app>/reporting.py`, citizens.reporting).
 
     None when the kind is outside the scope (comments of a consultation round, for instance).
     """
-    return {
-        "contributions": (
-            filtered(
-                Contribution.objects.filter(window.q(), state__in=COUNTED_CONTRIBUTION_STATES),
-                scope.q(project="consultation__project", consultation="consultation"),
-            ),
-            "author_id",
-        ),
-        "comments": (
-            filtered(
-                Comment.objects.filter(window.q(), by_team=False, state=CommentState.PUBLISHED),
-                scope.q(project="project"),
-            ),
-            "author_id",
-        ),
-        "supports": (
-            filtered(Support.objects.filter(window.q()), scope.q(project="project")),
-            "user_id",
-        ),
-        "votes": (
-            filtered(
-                Vote.objects.filter(window.q()),
-                scope.q(project="consultation__project", consultation="consultation"),
-            ),
-            "user_id",
-        ),
-        "proposals": (
-            filtered(
-                Project.objects.filter(window.q(), origin=Origin.RESIDENT), scope.q(project="")
-            ),
-            "author_id",
-        ),
-    }
+    return {acts.key: (acts.queryset(scope, window), acts.person_field) for acts in registry.acts()}
+
+
+def series() -> list[str]:
+    """The kinds of acts counted week after week, in their registered order."""
+    return [acts.key for acts in registry.acts() if acts.series]
 
 
 def _participants_q(acts) -> Q:
@@ -384,8 +355,9 @@ def _participation(scope: Scope, period: Period, window: Window) -> dict:
     starts = period.bucket_starts()
     bucket, to_start = _bucket_expression(period, starts)
     acts = _acts(scope, window)
+    names = series()
     counts: dict[str, dict[dt.date, int] | None] = {}
-    for name in SERIES:
+    for name in names:
         queryset, _field = acts[name]
         if queryset is None:
             counts[name] = None
@@ -396,13 +368,12 @@ def _participation(scope: Scope, period: Period, window: Window) -> dict:
         {
             "start": start.isoformat(),
             **{
-                name: None if counts[name] is None else counts[name].get(start, 0)
-                for name in SERIES
+                name: None if counts[name] is None else counts[name].get(start, 0) for name in names
             },
         }
         for start in starts
     ]
-    totals = {name: None if counts[name] is None else sum(counts[name].values()) for name in SERIES}
+    totals = {name: None if counts[name] is None else sum(counts[name].values()) for name in names}
     return {"granularity": period.granularity, "buckets": buckets, "totals": totals}
 
 

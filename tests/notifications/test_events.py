@@ -9,6 +9,7 @@ from django.utils import timezone
 from citizens.models import ModerationLog, NotifiedEvent
 from consultations import notifications as consultation_events
 from consultations.models import ContributionState
+from consultations.tasks import consultations_notify_closing_soon, consultations_notify_opened
 from projects import notifications as project_events
 from projects.models import Origin, StatusChange
 from tests.factories import (
@@ -173,11 +174,11 @@ def test_beat_task_announces_rounds_that_opened_since_its_last_run(project, time
     later = ConsultationFactory(
         project=project, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7)
     )
-    assert consultation_events.consultations_notify_opened() == 0
+    assert consultations_notify_opened() == 0
 
     time_machine.move_to(now + timedelta(hours=2))
-    assert consultation_events.consultations_notify_opened() == 1
-    assert consultation_events.consultations_notify_opened() == 0
+    assert consultations_notify_opened() == 1
+    assert consultations_notify_opened() == 0
     assert kinds_by_recipient(object_id=later.pk) == {fan.pk: ["consultation_opened"]}
 
 
@@ -192,9 +193,9 @@ def test_round_closing_soon_tells_contributors_and_voters_once(project):
     other_round = ConsultationFactory(project=project)  # closes in a week
     ContributionFactory(consultation=other_round)
 
-    assert consultation_events.consultations_notify_closing_soon() == 2
+    assert consultations_notify_closing_soon() == 2
     assert recipients_of("consultation_closing") == {contributor.pk, voter.pk}
-    assert consultation_events.consultations_notify_closing_soon() == 0
+    assert consultations_notify_closing_soon() == 0
 
 
 def test_answer_tells_the_contributor_not_the_team_member(team_member):
@@ -227,7 +228,7 @@ def test_scheduled_synthesis_is_announced_by_the_beat_task_when_it_goes_public(
     assert consultation_events.synthesis_published(synthesis=synthesis) == 0
 
     time_machine.move_to(now + timedelta(days=1, minutes=5))
-    consultation_events.consultations_notify_opened()
+    consultations_notify_opened()
     assert recipients_of("synthesis_published") == {contributor.pk}
 
 

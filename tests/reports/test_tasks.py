@@ -219,3 +219,22 @@ def test_term_start_is_configurable(settings):
 
 def test_a_town_scope_key_is_stable():
     assert Scope(TOWN).key == "commune"
+
+
+def test_an_export_asked_while_the_broker_is_down_fails_at_once_so_it_can_be_asked_again(
+    town, mayors_office, celery_not_eager, django_capture_on_commit_callbacks
+):
+    from tests.conftest import free_port
+    from tests.faults.harness import celery_broker
+
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        with django_capture_on_commit_callbacks(execute=True):
+            export = report_export_request(
+                owner=mayors_office, scope=Scope(PROJECT, town.p1), period=town.period
+            )
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    again = report_export_request(
+        owner=mayors_office, scope=Scope(PROJECT, town.p1), period=town.period
+    )
+    assert again.pk != export.pk

@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
+from citizens import town
 from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM, ModerationLog, Neighbourhood, User
 from consultations.models import (
     Consultation,
@@ -42,24 +43,7 @@ from projects.models import (
 )
 
 BENCH_EMAIL_DOMAIN = "bench.loos.invalid"
-NEIGHBOURHOOD_NAMES = [
-    "Centre",
-    "Cité 5",
-    "Cité 11",
-    "Les Hauts de Loos",
-    "Quartier de la Gare",
-    "Cité des Provinces",
-    "Le Marais",
-    "Les Terrils",
-    "Cité 12",
-    "Le Bois",
-    "La Plaine",
-    "Saint-Pierre",
-    "Les Jardins",
-    "Le Moulin",
-    "Cité Bruno",
-    "Les Alouettes",
-]
+NEIGHBOURHOOD_NAMES = [name for name, _slug, _population in town.NEIGHBOURHOODS]
 LIFECYCLE = ["proposed", "under_study", "in_consultation", "decided", "in_progress", "completed"]
 
 

@@ -11,8 +11,8 @@ moderation log; `--scale` multiplies the items per resident, explicit counts ove
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from reports.management.bench_db import require_postgres, use_database
-from reports.town_generator import Counts, TownGenerator
+from devtools.management.bench_db import require_postgres, use_database
+from devtools.town_generator import Counts, TownGenerator
 
 # Tables emptied by --flush (CASCADE reaches the rest: flags, citations, snapshots…).
 FLUSHED = [

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from citizens.models import MAYORS_OFFICE, User
 from consultations.models import Consultation
+from devtools.management.bench_db import require_postgres, use_database
 from projects.models import Project
-from reports.management.bench_db import require_postgres, use_database
 from reports.periods import STANDARD_PRESETS
 from reports.scopes import CONSULTATION, NEIGHBOURHOOD, PROJECT, TOWN, Scope
 from reports.selectors import period_for_preset, report_compute, report_story
