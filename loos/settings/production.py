@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
@@ -12,7 +12,10 @@ if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind nginx, which overwrites X-Forwarded-Proto (deploy/nginx/loos-proxy.conf), the scheme
+# it reports is trusted; without a proxy the header could come from anyone, so it is ignored.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -25,3 +28,22 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# Through PgBouncer in transaction pooling (DATABASE_POOLER=pgbouncer, docs/deployment.md):
+# consecutive transactions may run on different PostgreSQL sessions, so nothing may outlive a
+# transaction there: no server-side cursors (QuerySet.iterator()) and no prepared statements
+# (psycopg prepares a query run five times on a connection).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None  # noqa: F405
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER is either empty or 'pgbouncer'.")
+
+# The cache may live on a Redis of its own (maxmemory, allkeys-lru, no persistence), apart
+# from the broker's (noeviction, persistent): REDIS_CACHE_URL moves every cache there.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
+if REDIS_CACHE_URL:
+    for _cache in CACHES.values():  # noqa: F405
+        if _cache.get("LOCATION") == REDIS_URL:
+            _cache["LOCATION"] = REDIS_CACHE_URL
