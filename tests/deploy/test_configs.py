@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -346,3 +347,43 @@ def test_the_broker_redis_never_evicts_and_persists_the_cache_redis_evicts_and_f
         assert c.config_get("appendonly") == {"appendonly": "no"}
         assert c.config_get("save") == {"save": ""}
         assert int(c.config_get("maxmemory")["maxmemory"]) > 0
+
+
+# --- systemd ---------------------------------------------------------------------------------
+
+
+def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The units as written, with /srv/loos pointing at this checkout (its .venv, deploy/bin)."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is missing (systemd)")
+    units = sorted((DEPLOY / "systemd").iterdir())
+    for unit in units:
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/srv/loos", str(ROOT)))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(f"./{unit.name}" for unit in units)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_beat_unit_refuses_a_second_beat(tmp_path):
+    """The unit's flock, as written, around a stand-in for celery beat: the second exits 75,
+    which the unit does not restart."""
+    unit = (DEPLOY / "systemd" / "loos-beat.service").read_text()
+    assert "ConditionPathExists=/etc/loos/beat-host" in unit
+    assert "RestartPreventExitStatus=75" in unit
+    exec_start = unit.split("ExecStart=", 1)[1].split("\n", 1)[0].rstrip(" \\")
+    lock = "/var/lib/loos-beat/beat.lock"
+    flock = exec_start.split(lock)[0].split() + [str(tmp_path / "beat.lock")]
+    first = subprocess.Popen([*flock, "sleep", "20"])
+    try:
+        time.sleep(0.5)
+        second = subprocess.run([*flock, "true"], timeout=10)
+        assert first.poll() is None
+        assert second.returncode == 75
+    finally:
+        first.kill()
+        first.wait(5)
