@@ -49,9 +49,16 @@ def open_dir(prefix: str) -> Path:
 
 
 def render_site(
-    *, upstreams: list[str], listen: str, static_root: Path, media_root: Path, snippets: Path
+    *,
+    upstreams: list[str],
+    listen: str,
+    static_root: Path,
+    media_root: Path,
+    snippets: Path,
+    tls: tuple[Path, Path] | None = None,
 ) -> str:
-    """deploy/nginx/loos.conf for loopback: the given upstreams, plain HTTP on `listen`."""
+    """deploy/nginx/loos.conf for loopback: the given upstreams, plain HTTP on `listen`, or
+    HTTPS with deploy/nginx/loos-tls.conf and `tls` = (certificate, key)."""
     site = (DEPLOY / "nginx" / "loos.conf").read_text()
     servers = "".join(f"    server {u} max_fails=1 fail_timeout=10s;\n" for u in upstreams)
     site, count = re.subn(
@@ -60,7 +67,17 @@ def render_site(
     assert count == 1, "deploy/nginx/loos.conf: upstream loos_web not found"
     # The port-80 server only redirects to HTTPS; here it gets a port of its own.
     site = site.replace("listen 80;\n    listen [::]:80;", f"listen 127.0.0.1:{free_port()};")
-    (snippets / "loos-tls.conf").write_text(f"listen {listen};\n")
+    if tls:
+        conf = (DEPLOY / "nginx" / "loos-tls.conf").read_text()
+        conf = re.sub(r"^listen \[::\]:443 .*\n", "", conf, flags=re.M)
+        conf = re.sub(r"^listen 443 ", f"listen {listen} ", conf, flags=re.M)
+        conf = re.sub(r"^ssl_certificate \S+;", f"ssl_certificate {tls[0]};", conf, flags=re.M)
+        conf = re.sub(
+            r"^ssl_certificate_key \S+;", f"ssl_certificate_key {tls[1]};", conf, flags=re.M
+        )
+        (snippets / "loos-tls.conf").write_text(conf)
+    else:
+        (snippets / "loos-tls.conf").write_text(f"listen {listen};\n")
     shutil.copy(DEPLOY / "nginx" / "loos-proxy.conf", snippets / "loos-proxy.conf")
     for name in ("loos-tls.conf", "loos-proxy.conf"):
         site = site.replace(f"/etc/nginx/snippets/{name}", str(snippets / name))
@@ -80,6 +97,7 @@ class Nginx:
         static_root: Path,
         media_root: Path,
         host: str = "127.0.0.1",
+        tls: tuple[Path, Path] | None = None,
     ):
         self.binary = require("nginx", "nginx")
         self.dir = open_dir("loos-nginx-")
@@ -91,6 +109,7 @@ class Nginx:
             static_root=static_root,
             media_root=media_root,
             snippets=self.dir / "snippets",
+            tls=tls,
         )
         (self.dir / "loos.conf").write_text(site)
         d = self.dir

@@ -98,20 +98,30 @@ def fetch(url: str, *, method: str = "GET", headers: dict | None = None):
         return error.code, dict(error.headers), error.read()
 
 
-def test_nginx_accepts_the_site_with_several_upstreams(files_dirs):
+def test_nginx_accepts_the_site_with_several_upstreams_and_tls(files_dirs, tmp_path):
     needs("nginx", "nginx")
+    needs("openssl", "openssl")
     static_root, media_root = files_dirs
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=participation.example.org", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
     proxy = Nginx(
         upstreams=["127.0.0.1:18001", "127.0.0.1:18002"],
         static_root=static_root,
         media_root=media_root,
+        tls=(cert, key),
     )
     try:
         result = proxy.test_config()
+        tls_snippet = (proxy.dir / "snippets" / "loos-tls.conf").read_text()
     finally:
         proxy.destroy()
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+    assert f"ssl_certificate {cert};" in tls_snippet
 
 
 def test_nginx_overwrites_forwarded_headers_and_serves_files_safely(echo_node, files_dirs):
