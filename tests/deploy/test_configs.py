@@ -200,10 +200,12 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def production_env(**extra: str) -> dict[str, str]:
     """This process's environment, less what the tests set, plus the example env file."""
+    # DJANGO_* includes DJANGO_ALLOW_ASYNC_UNSAFE, which the browser tests set in this process.
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "EMAIL_URL"}
+        if not k.startswith(("DJANGO_", "CELERY_"))
+        and k not in {"DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "EMAIL_URL"}
     }
     return {
         **clean,
