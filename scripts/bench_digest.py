@@ -63,14 +63,22 @@ def wait_port(port: int, timeout: float = 10) -> None:
 # --- The SMTP sink, in its own process ---------------------------------------------------------
 
 
-def run_sink(port: int, count, recipients_path: str, ready) -> None:
+def run_sink(port: int, count, recipients_path: str, ready, message_ids: bool = False) -> None:
+    """Counts messages; on SIGTERM writes one line per recipient to `recipients_path` (with
+    the message's Message-ID after a space when `message_ids`)."""
+    from email.parser import BytesHeaderParser
+
     from aiosmtpd.controller import Controller
 
     seen: list[str] = []
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-            seen.extend(envelope.rcpt_tos)
+            suffix = ""
+            if message_ids:
+                headers = BytesHeaderParser().parsebytes(envelope.content)
+                suffix = f" {headers.get('Message-ID', '')}"
+            seen.extend(f"{rcpt}{suffix}" for rcpt in envelope.rcpt_tos)
             with count.get_lock():
                 count.value += 1
             return "250 OK"

@@ -12,6 +12,8 @@ exactly once: nothing lost, nothing doubled.
 from __future__ import annotations
 
 import argparse
+import functools
+import http.client
 import http.cookiejar
 import json
 import os
@@ -88,16 +90,34 @@ print(json.dumps({
 """
 
 
+class SourceAddressHandler(urllib.request.HTTPHandler):
+    """Connects from a given local address (127.0.x.y): a client of its own for a proxy."""
+
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        connection = functools.partial(http.client.HTTPConnection, source_address=(self.address, 0))
+        return self.do_open(connection, req)
+
+
 class Resident(threading.Thread):
-    def __init__(self, index, email, args, base, slug, options, deadline, stats):
+    def __init__(self, index, email, args, base, slug, options, deadline, stats, via_proxy=False):
         super().__init__(daemon=True)
         self.index, self.email, self.args, self.base = index, email, args, base
         self.slug, self.options, self.deadline, self.stats = slug, options, deadline, stats
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
-        )
-        self.ip = f"198.18.{index // 250}.{index % 250 + 1}"  # benchmark range, never contacted
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()]
+        if via_proxy:
+            # Behind nginx, which writes X-Forwarded-For itself: each resident connects from
+            # a loopback address of its own.
+            self.ip, self.headers = f"127.0.{index // 250 + 1}.{index % 250 + 1}", {}
+            handlers.append(SourceAddressHandler(self.ip))
+        else:
+            self.ip = f"198.18.{index // 250}.{index % 250 + 1}"  # benchmark range, never used
+            self.headers = {"X-Forwarded-For": self.ip}
+        self.opener = urllib.request.build_opener(*handlers)
         self.accepted_bodies: list[str] = []
         self.last_vote: int | None = None
 
@@ -107,9 +127,9 @@ class Resident(threading.Thread):
             self.base + path,
             data=body,
             method=method,
-            headers={"X-Forwarded-For": self.ip, "Referer": self.base + path},
+            headers={**self.headers, "Referer": self.base + path},
         )
-        started = time.perf_counter()
+        started = self.stats.begin()
         try:
             with self.opener.open(req, timeout=30) as response:
                 status, text = response.status, response.read().decode()
@@ -171,13 +191,97 @@ class Stats:
         self.latencies: list[float] = []
         self.statuses: Counter = Counter()
         self.errors: list[str] = []
+        self.in_flight = 0
+
+    def begin(self) -> float:
+        with self.lock:
+            self.in_flight += 1
+        return time.perf_counter()
 
     def record(self, seconds, status, method, path):
         with self.lock:
+            self.in_flight -= 1
             self.latencies.append(seconds)
             self.statuses[status] += 1
             if status not in (200, 302, 429):
                 self.errors.append(f"{status} {method} {path}")
+
+
+def prepare_round(env: dict, *, residents: int, seconds: int) -> dict:
+    """Migrated database (env's DATABASE_URL): `residents` accounts and a round closing after
+    the rush. Returns the round's slug, its options and the residents' emails."""
+    sh(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    code = (
+        SETUP.replace("RESIDENTS", str(residents))
+        .replace("CLOSE_IN", str(seconds + 120))
+        .replace("PASSWORD)", f"{PASSWORD!r})")
+    )
+    return json.loads(
+        sh(PY, "manage.py", "shell", "-v", "0", "-c", code, env=env, capture_output=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+
+
+def run_rush(base: str, setup: dict, args, *, via_proxy=False, events=(), stats=None):
+    """The residents' rush against `base`. `events`: (seconds after the start, callable) run
+    from this thread meanwhile (e.g. killing a web node). Returns (residents, stats, elapsed)."""
+    stats = stats or Stats()
+    started = time.monotonic()
+    deadline = started + args.seconds
+    residents = [
+        Resident(i, email, args, base, setup["slug"], setup["options"], deadline, stats, via_proxy)
+        for i, email in enumerate(setup["emails"])
+    ]
+    pending = sorted(events, key=lambda event: event[0])
+    for resident in residents:
+        resident.start()
+        time.sleep(args.seconds / 10 / len(residents))  # arrivals spread over 10 % of the run
+    for at, action in pending:
+        time.sleep(max(0.0, started + at - time.monotonic()))
+        action()
+    for resident in residents:
+        resident.join(args.seconds + 60)
+    return residents, stats, time.monotonic() - started
+
+
+def check_round(env: dict, residents, stats, elapsed: float, args) -> dict:
+    """What the database holds against what the residents were told was accepted."""
+    check = json.loads(
+        sh(PY, "manage.py", "shell", "-v", "0", "-c", CHECK, env=env, capture_output=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    accepted = [body for r in residents for body in r.accepted_bodies]
+    in_db = Counter(check["bodies"])
+    lost = [b for b in accepted if in_db[b] == 0]
+    doubled = [b for b, n in in_db.items() if n > 1]
+    unexpected = [b for b in in_db if b not in set(accepted)]
+    expected_votes = {r.email: r.last_vote for r in residents if r.last_vote is not None}
+    wrong_votes = {e: o for e, o in expected_votes.items() if check["votes"].get(e) != o}
+    counts_ok = check["vote_count"] == len(check["votes"]) == sum(check["option_counts"].values())
+    latencies = sorted(stats.latencies)
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0
+    total = sum(stats.statuses.values())
+    return {
+        "residents": args.residents,
+        "seconds": round(elapsed, 1),
+        "requests": total,
+        "rps": round(total / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0,
+        "p95_ms": round(p95, 1),
+        "statuses": dict(stats.statuses),
+        "errors": len(stats.errors),
+        "deliberate_429": stats.statuses.get(429, 0),
+        "contributions_accepted": len(accepted),
+        "contributions_in_db": sum(in_db.values()),
+        "lost": len(lost),
+        "doubled": len(doubled),
+        "unexpected": len(unexpected),
+        "votes_expected": len(expected_votes),
+        "votes_wrong": len(wrong_votes),
+        "counters_consistent": counts_ok,
+    }
 
 
 def main() -> None:
@@ -202,17 +306,7 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{db}"')
     env = base_env(f"{args.pg}/{db}", args.redis)
     env["TRUSTED_PROXY_COUNT"] = "1"
-    sh(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
-    code = (
-        SETUP.replace("RESIDENTS", str(args.residents))
-        .replace("CLOSE_IN", str(args.seconds + 120))
-        .replace("PASSWORD)", f"{PASSWORD!r})")
-    )
-    setup = json.loads(
-        sh(PY, "manage.py", "shell", "-v", "0", "-c", code, env=env, capture_output=True)
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    setup = prepare_round(env, residents=args.residents, seconds=args.seconds)
     static_root = tempfile.mkdtemp(prefix="loos-static-")
     env["STATIC_ROOT"] = static_root
     sh(PY, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
@@ -241,64 +335,18 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        stats = Stats()
-        started = time.monotonic()
-        deadline = started + args.seconds
-        residents = [
-            Resident(i, email, args, base, setup["slug"], setup["options"], deadline, stats)
-            for i, email in enumerate(setup["emails"])
-        ]
-        for resident in residents:
-            resident.start()
-            time.sleep(args.seconds / 10 / len(residents))  # arrivals spread over 10 % of the run
-        for resident in residents:
-            resident.join(args.seconds + 60)
-        elapsed = time.monotonic() - started
+        residents, stats, elapsed = run_rush(base, setup, args)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
 
-    check = json.loads(
-        sh(PY, "manage.py", "shell", "-v", "0", "-c", CHECK, env=env, capture_output=True)
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    accepted = [body for r in residents for body in r.accepted_bodies]
-    in_db = Counter(check["bodies"])
-    lost = [b for b in accepted if in_db[b] == 0]
-    doubled = [b for b, n in in_db.items() if n > 1]
-    unexpected = [b for b in in_db if b not in set(accepted)]
-    expected_votes = {r.email: r.last_vote for r in residents if r.last_vote is not None}
-    wrong_votes = {e: o for e, o in expected_votes.items() if check["votes"].get(e) != o}
-    counts_ok = check["vote_count"] == len(check["votes"]) == sum(check["option_counts"].values())
-    latencies = sorted(stats.latencies)
-    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0
-    total = sum(stats.statuses.values())
-    report = {
-        "residents": args.residents,
-        "seconds": round(elapsed, 1),
-        "requests": total,
-        "rps": round(total / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0,
-        "p95_ms": round(p95, 1),
-        "statuses": dict(stats.statuses),
-        "errors": len(stats.errors),
-        "deliberate_429": stats.statuses.get(429, 0),
-        "contributions_accepted": len(accepted),
-        "contributions_in_db": sum(in_db.values()),
-        "lost": len(lost),
-        "doubled": len(doubled),
-        "unexpected": len(unexpected),
-        "votes_expected": len(expected_votes),
-        "votes_wrong": len(wrong_votes),
-        "counters_consistent": counts_ok,
-    }
+    report = check_round(env, residents, stats, elapsed, args)
     print(json.dumps(report, indent=2))
     out = ROOT / "bench-results" / "rush.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    ok = not stats.errors and not lost and not doubled and not unexpected and not wrong_votes
-    if not (ok and counts_ok):
+    ok = not stats.errors and not any(report[k] for k in ("lost", "doubled", "unexpected"))
+    if not (ok and not report["votes_wrong"] and report["counters_consistent"]):
         print("FAILED: errors other than 429, or lost/doubled writes", stats.errors[:10])
         sys.exit(1)
     print("closing rush: no error other than deliberate 429s, nothing lost, nothing doubled")

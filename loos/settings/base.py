@@ -129,7 +129,7 @@ OUTAGE_RETRY_AFTER = 30  # seconds, sent as Retry-After with the 503
 REDIS_URL = env("REDIS_URL", default="")
 # The cached pages (pagecache) may live on their own Redis, run with maxmemory and
 # allkeys-lru, apart from the Celery broker (README, "Configuration").
-REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
