@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projets")
 
     def ready(self) -> None:
-        from . import notifications, personal_data  # noqa: F401  (personal_data registers on import)
+        from . import moderation, notifications, personal_data  # noqa: F401  (personal_data registers on import)
 
         notifications.register_kinds()
+        moderation.register()

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from citizens.ratelimit import rate_limited
+from citizens.rules import is_verified_resident
 from loos import fragments
+from moderation.selectors import flaggable_ids_among, flagged_ids_among
 
 from . import selectors, services
 from .forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
@@ -201,7 +203,23 @@ def _detail_context(
     context["comments_page"] = selectors.project_comments_page(
         project=project, user=user, order=order, page=page
     )
+    comments = list(context["comments_page"])
+    context.update(_flag_links(user, project, comments))
     return context
+
+
+def _flag_links(user, project: Project, comments) -> dict:
+    """Which of the shown comments (and replies) this reader may flag, or has flagged: one
+    query for the page, none for visitors."""
+    shown = []
+    for comment in comments:
+        shown.append(comment)
+        shown.extend(getattr(comment, "shown_replies", []))
+    for comment in shown:
+        comment.project = project  # known already: no query per comment
+    flagged = flagged_ids_among(user=user, items=shown) if is_verified_resident(user) else set()
+    flaggable = flaggable_ids_among(user=user, items=shown, flagged=flagged)
+    return {"flaggable_ids": flaggable, "flagged_ids": flagged}
 
 
 def _next_round_change(consultations) -> datetime | None:
@@ -528,5 +546,6 @@ def comment_thread(request, slug: str, pk: int):
         "replies_page": replies,
         "can_comment": rules.has_perm("projects.comment", request.user, project),
         "reply_form": None,
+        **_flag_links(request.user, project, [comment, *replies]),
     }
     return render(request, "projects/comment_thread.html", context)

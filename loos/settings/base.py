@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "citizens",
+    "moderation",
     "projects",
     "consultations",
     "reports",
@@ -297,8 +298,6 @@ _TEAM_MODELS = {
         "option",
         "contribution",
         "synthesis",
-        "flag",
-        "flaggedcomment",
     ],
     "citizens": ["neighbourhood"],
 }
@@ -311,6 +310,7 @@ ROLE_PERMISSIONS = {
     ]
     + [
         "citizens.view_moderationlog",
+        "moderation.view_flag",
         "citizens.view_user",
         "projects.delete_projectupdate",
         "consultations.delete_option",

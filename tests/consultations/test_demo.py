@@ -7,7 +7,8 @@ import pytest
 from citizens import demo as citizens_demo
 from citizens.models import ModerationLog
 from consultations import demo
-from consultations.models import Consultation, Contribution, Flag, Option, Vote
+from consultations.models import Consultation, Contribution, Option, Vote
+from moderation.models import Flag
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.db.models import Sum
 from django.urls import resolve
 
 from citizens.models import AccountSession, DataExport, ModerationLog, User
-from consultations.models import Consultation, Contribution, Flag, Option, Vote
+from consultations.models import Consultation, Contribution, Option, Vote
+from moderation.models import Flag
 from projects.models import Comment, Follow, Project, Support
 from tests.conftest import login
 from tests.factories import (

@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from moderation import services as moderation_services
 from projects import services
 from projects.models import Category, Comment, CommentState, Follow, Origin, Project, Support
 from tests.conftest import login
@@ -573,7 +574,7 @@ def test_delete_leaves_a_placeholder_only_above_replies(resident_client, residen
 
 def test_the_author_sees_why_their_comment_was_hidden(project, resident, team_member):
     comment = services.comment_post(project=project, author=resident, body="Énervé")
-    services.comment_hide(comment=comment, actor=team_member, reason="Propos insultants")
+    moderation_services.item_hide(item=comment, actor=team_member, reason="Propos insultants")
     own = text(login(resident).get(project.get_absolute_url()))
     assert "Propos insultants" in own and "Énervé" in own
     public = text(Client().get(project.get_absolute_url()))
