@@ -1,30 +1,11 @@
 """Input validation for the consultations pages and the moderation back office."""
 
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.forms import DecisionFormMixin
+from moderation.forms import DecisionFormMixin, clean_text
 
 from .models import Contribution, Option, Outcome
-
-
-def clean_text(value: str, *, required: bool = True) -> str:
-    """Trim, and refuse invisible control characters (bidi overrides included) that would
-    disguise what a text says; keep line breaks and tabs."""
-    value = (value or "").strip()
-    if required and not value:
-        raise forms.ValidationError(_("Ce champ ne peut pas être vide."), code="blank")
-    for char in value:
-        if char in "\n\r\t":
-            continue
-        if unicodedata.category(char) in {"Cc", "Cf"} and char not in "\u200d\u00ad":
-            raise forms.ValidationError(
-                _("Le texte contient des caractères invisibles non autorisés."),
-                code="control_characters",
-            )
-    return value
 
 
 class ContributionForm(forms.Form):
