@@ -56,7 +56,8 @@ class ContributionAdapter(ModerationAdapter):
         return Contribution.objects.select_related("consultation__project", "author")
 
     def is_visible(self, item: Contribution) -> bool:
-        return item.state == ContributionState.PUBLISHED
+        # A hidden project's rounds are hidden with it.
+        return item.state == ContributionState.PUBLISHED and not item.consultation.project.is_hidden
 
     def place(self, item: Contribution) -> str:
         return item.consultation.title

@@ -10,6 +10,7 @@ from consultations.models import Contribution, Vote
 from consultations.services import contribution_submit, vote_cast
 from moderation.services import item_hide, item_restore
 from tests.conftest import login
+from tests.factories import ContributionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,10 @@ def test_unhiding_the_project_opens_its_rounds_again(hidden_round, resident, tea
     assert rules.has_perm("consultations.contribute", resident, hidden_round)
     assert Client().get(hidden_round.get_absolute_url()).status_code == 200
     assert hidden_round.title in Client().get("/consultations/").content.decode()
+
+
+def test_a_hidden_projects_contributions_cannot_be_flagged(hidden_round, resident):
+    contribution = ContributionFactory(consultation=hidden_round)
+    assert not rules.has_perm("moderation.flag", resident, contribution)
+    url = f"/signaler/contribution/{contribution.pk}/"
+    assert login(resident).get(url).status_code == 404
