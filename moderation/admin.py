@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from citizens.models import ModerationLog
+from moderation.models import ModerationLog
 
 from . import registry
 from .forms import ReasonForm

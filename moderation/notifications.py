@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import MUNICIPAL_TEAM, ModerationLog, User
+from citizens.models import MUNICIPAL_TEAM, User
 from citizens.notifications import (
     ModerationCount,
     NotificationKind,
@@ -19,6 +19,7 @@ from citizens.notifications import (
     register,
     register_moderation_counter,
 )
+from moderation.models import ModerationLog
 
 TEAM_ITEM_AUTO_HIDDEN = "team_item_auto_hidden"
 
@@ -115,6 +116,6 @@ def moderation_counts() -> list[ModerationCount]:
         ModerationCount(
             label=_("Éléments masqués automatiquement ces dernières 24 heures"),
             count=ModerationLog.objects.filter(automatic=True, created_at__gte=since).count(),
-            url=_admin_url("admin:citizens_moderationlog_changelist"),
+            url=_admin_url("admin:moderation_moderationlog_changelist"),
         ),
     ]

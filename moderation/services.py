@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import ModerationLog, User
+from citizens.models import User
+from moderation.models import ModerationLog
 
 from . import notifications, registry
 from .models import Flag, FlagReason

@@ -23,15 +23,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
-from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM, ModerationLog, Neighbourhood, User
-from consultations.models import (
-    Consultation,
-    Contribution,
-    Option,
-    Synthesis,
-    Vote,
-)
-from moderation.models import Flag
+from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM, Neighbourhood, User
+from consultations.models import Consultation, Contribution, Option, Synthesis, Vote
+from moderation.models import Flag, ModerationLog
 from projects.models import (
     Comment,
     Follow,

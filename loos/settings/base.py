@@ -309,7 +309,7 @@ ROLE_PERMISSIONS = {
         for action in ("view", "add", "change")
     ]
     + [
-        "citizens.view_moderationlog",
+        "moderation.view_moderationlog",
         "moderation.view_flag",
         "citizens.view_user",
         "projects.delete_projectupdate",

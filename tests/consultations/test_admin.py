@@ -9,11 +9,11 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.models import ModerationLog
 from consultations.admin import CitedContributionInline
 from consultations.models import Consultation, Contribution, ContributionState, Synthesis
 from consultations.services import contribution_submit
 from moderation import services as moderation_services
+from moderation.models import ModerationLog
 from moderation.services import flag_submit
 from projects.models import CommentState, ProjectUpdate
 from tests.conftest import login
@@ -61,7 +61,7 @@ def flags_management(prefix="moderation-flag-content_type-object_id", total=0) -
         "/admin/consultations/consultation/",
         "/admin/consultations/consultation/add/",
         "/admin/projects/comment/",
-        "/admin/citizens/moderationlog/",
+        "/admin/moderation/moderationlog/",
         "/admin/moderation/flag/",
     ],
 )
@@ -155,8 +155,10 @@ def test_hostile_bodies_are_escaped_in_list_change_and_log_pages(
     pages = [
         team_client.get(CHANGELIST),
         team_client.get(f"{CHANGELIST}{contribution.pk}/change/"),
-        team_client.get("/admin/citizens/moderationlog/"),
-        team_client.get(f"/admin/citizens/moderationlog/{ModerationLog.objects.get().pk}/change/"),
+        team_client.get("/admin/moderation/moderationlog/"),
+        team_client.get(
+            f"/admin/moderation/moderationlog/{ModerationLog.objects.get().pk}/change/"
+        ),
     ]
     for page in pages:
         assert page.status_code == 200
@@ -579,7 +581,7 @@ def test_the_log_is_read_only_in_the_admin_for_everyone(request, role, open_roun
     moderation_services.item_hide(item=contribution, actor=user, reason="Motif")
     entry = ModerationLog.objects.get()
     client = login(user)
-    base = "/admin/citizens/moderationlog/"
+    base = "/admin/moderation/moderationlog/"
     assert client.get(base).status_code == 200
     assert client.get(base + "add/").status_code == 403
     view = client.get(f"{base}{entry.pk}/change/")
@@ -599,17 +601,17 @@ def test_the_log_is_read_only_in_the_admin_for_everyone(request, role, open_roun
     assert not model_admin.has_add_permission(req)
     assert not model_admin.has_change_permission(req, entry)
     assert not model_admin.has_delete_permission(req, entry)
-    assert reverse("admin:citizens_moderationlog_changelist") == base
+    assert reverse("admin:moderation_moderationlog_changelist") == base
 
 
 def test_the_log_filters_and_search(team_client, team_member, open_round):
     contribution = ContributionFactory(consultation=open_round, body="Cherchez-moi")
     moderation_services.item_hide(item=contribution, actor=team_member, reason="Spam évident")
     for query in ("?action=hide", "?automatic__exact=1", "?q=évident", "?action=nonsense"):
-        assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 200
+        assert team_client.get("/admin/moderation/moderationlog/" + query).status_code == 200
     for query in ("?q=%00", "?action=%00"):
-        assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 400
-    page = text(team_client.get("/admin/citizens/moderationlog/?q=évident"))
+        assert team_client.get("/admin/moderation/moderationlog/" + query).status_code == 400
+    page = text(team_client.get("/admin/moderation/moderationlog/?q=évident"))
     assert "Spam évident" in page
     assert "Publiée" in page and "Masquée" in page and "Masquage" in page  # in French
 

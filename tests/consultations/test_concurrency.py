@@ -6,9 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from citizens.models import ModerationLog
 from consultations.models import Consultation, Contribution, Option, Vote
-from moderation.models import Flag
+from moderation.models import Flag, ModerationLog
 from tests.conftest import login
 from tests.factories import (
     ConsultationFactory,

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from citizens.models import ModerationLog
 from consultations.models import Contribution
 from moderation import services as moderation_services
+from moderation.models import ModerationLog
 from moderation.services import moderation_log_write
 from tests.factories import ContributionFactory
 

@@ -5,7 +5,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from citizens.models import ModerationLog
 from consultations.models import (
     Consultation,
     Contribution,
@@ -25,7 +24,7 @@ from consultations.services import (
 )
 from moderation import rules as moderation_rules
 from moderation import services as moderation_services
-from moderation.models import Flag, FlagReason
+from moderation.models import Flag, FlagReason, ModerationLog
 from moderation.services import AlreadyFlagged, InvalidTransition, flag_submit
 from projects.models import Comment, CommentState
 from tests.consultations.conftest import close_round

@@ -4,9 +4,8 @@ the team's own words are never hidden by flags, one rule for reasons."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from citizens.models import ModerationLog
 from moderation import registry
-from moderation.models import Flag
+from moderation.models import Flag, ModerationLog
 from moderation.services import (
     AUTO_HIDE_FLAGS,
     flag_submit,

@@ -6,11 +6,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from citizens.models import ModerationLog, NotifiedEvent
+from citizens.models import NotifiedEvent
 from citizens.notifications.hooks import moderation_counts
 from consultations import notifications as consultation_events
 from consultations.models import ContributionState
 from moderation import notifications as moderation_events
+from moderation.models import ModerationLog
 from moderation.services import flag_submit
 from projects import notifications as project_events
 from projects.models import Origin, StatusChange

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 
-from citizens.models import ModerationLog
+from moderation.models import ModerationLog
 from projects import services
 from projects.models import Comment, CommentState, Project, ProjectUpdate, Status, StatusChange
 from tests.conftest import login

@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from citizens.models import ModerationLog
 from moderation import services as moderation_services
+from moderation.models import ModerationLog
 from moderation.services import InvalidTransition, moderation_log_write
 from projects import services
 from projects.models import (

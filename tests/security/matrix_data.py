@@ -597,7 +597,7 @@ NOT_STAFF = (VISITOR, RESIDENT, OTHER, UNVERIFIED, MAYOR)
 # moderation log, and residents' words (the team hides them with a reason; nobody writes or
 # erases them in the admin).
 NEVER = {
-    "citizens.moderationlog": {"add", "change", "delete"},
+    "moderation.moderationlog": {"add", "change", "delete"},
     "projects.comment": {"add", "delete"},
     "consultations.contribution": {"add", "delete"},
     "moderation.flag": {"add", "change", "delete"},  # residents' reports, read-only
