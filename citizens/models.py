@@ -105,67 +105,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
-class ModerationLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        # Only account deletion may touch the log: to drop who did it, and to remove the
-        # person's name from the description of their own items (citizens.personal_data).
-        if set(kwargs) - {"actor", "object_repr"} or kwargs.get("actor") is not None:
-            raise PermissionError("The moderation log is append-only.")
-        return super().update(**kwargs)
-
-    def delete(self):
-        raise PermissionError("The moderation log is append-only.")
-
-
-class ModerationLog(models.Model):
-    """Append-only record of every moderation decision: who, what, when, why.
-
-    Generic on purpose (content type + id): projects and consultations both write here.
-    """
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    action = models.CharField(_("décision"), max_length=40)
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType", verbose_name=_("type"), on_delete=models.PROTECT
-    )
-    object_id = models.PositiveBigIntegerField(_("identifiant"))
-    object_repr = models.CharField(_("élément"), max_length=200)
-    from_state = models.CharField(_("état avant"), max_length=20, blank=True)
-    to_state = models.CharField(_("état après"), max_length=20, blank=True)
-    reason = models.TextField(_("motif"), blank=True)
-    automatic = models.BooleanField(_("automatique"), default=False)
-    created_at = models.DateTimeField(_("le"), default=timezone.now)
-
-    objects = ModerationLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("décision de modération")
-        verbose_name_plural = _("journal de modération")
-        indexes = [
-            models.Index(fields=["content_type", "object_id"]),
-            models.Index(fields=["-created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} · {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The moderation log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The moderation log is append-only.")
-
-
 # --- Personal data: sessions traceable to their account, data downloads (issue 7) ----------
 
 from django.contrib.sessions.base_session import AbstractBaseSession  # noqa: E402

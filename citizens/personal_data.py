@@ -147,17 +147,25 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Other apps' logs that describe items by content type + id + object_repr (the moderation
+# log): each registers a callable returning its manager, and scrub_log_reprs scrubs them too.
+_logs: list[Callable[[], models.Manager]] = []
+
+
+def register_log(manager: Callable[[], models.Manager]) -> None:
+    if manager not in _logs:
+        _logs.append(manager)
+
+
 def scrub_log_reprs(
     *, user, model: type[models.Model], ids: Iterable[int], replacement: str | None = None
 ) -> None:
-    """Remove the person's name and email from the moderation log's and the admin log's
+    """Remove the person's name and email from the registered logs' and the admin log's
     description of items whose text shows them (a comment's description starts with its
     author's name), or replace the whole description with `replacement` (when the person
     erased their texts). The rows themselves stay: the log is append-only."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
-
-    from .models import ModerationLog
 
     ids = list(ids)
     if not ids:
@@ -170,9 +178,8 @@ def scrub_log_reprs(
         for needle in (user.email, user.display_name):
             if needle:
                 scrubbed = Replace(scrubbed, Value(needle), Value(str(FORMER_PARTICIPANT)))
-    ModerationLog.objects.filter(content_type=content_type, object_id__in=ids).update(
-        object_repr=scrubbed
-    )
+    for log in _logs:
+        log().filter(content_type=content_type, object_id__in=ids).update(object_repr=scrubbed)
     LogEntry.objects.filter(
         content_type=content_type, object_id__in=[str(pk) for pk in ids]
     ).update(object_repr=scrubbed)

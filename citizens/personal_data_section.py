@@ -1,5 +1,5 @@
 """The citizens app's part of a person's data: account, email addresses, second factor,
-sessions, moderation decisions they took, their data downloads."""
+sessions, their data downloads."""
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import personal_data as registry
-from .models import AccountSession, DataExport, ModerationLog, User
+from .models import AccountSession, DataExport, User
 from .personal_data import iso
 
 
@@ -41,17 +41,6 @@ def export(user: User) -> dict:
         "sessions_ouvertes": [
             {"expire_le": iso(s.expire_date)}
             for s in AccountSession.objects.filter(account_id=user.pk).order_by("expire_date")
-        ],
-        "décisions_de_modération_prises": [
-            {
-                "décision": row.action,
-                "élément": row.object_repr,
-                "état_avant": row.from_state,
-                "état_après": row.to_state,
-                "motif": row.reason,
-                "le": iso(row.created_at),
-            }
-            for row in ModerationLog.objects.filter(actor=user).order_by("created_at")
         ],
         "téléchargements_de_données": [
             {

@@ -3,7 +3,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils import timezone, translation
 from loos.enqueue import enqueue, enqueue_on_commit, run_here
 
 from . import personal_data
-from .models import DataExport, DataExportState, ModerationLog, User
+from .models import DataExport, DataExportState, User
 
 
 @transaction.atomic
@@ -187,31 +186,6 @@ def user_delete_account(*, user: User, erase_content: bool) -> None:
         pk = user.pk
         user.delete()
     logger.info("Account %s deleted (content erased: %s).", pk, erase_content)
-
-
-def moderation_log_write(
-    *,
-    actor: User | None,
-    obj,
-    action: str,
-    from_state: str,
-    to_state: str,
-    reason: str,
-    automatic: bool = False,
-) -> ModerationLog:
-    """Append one row to the moderation log (who, what, when, why). Call it inside the
-    service's transaction, so the decision and its record commit together."""
-    return ModerationLog.objects.create(
-        actor=actor,
-        action=action,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        from_state=from_state or "",
-        to_state=to_state or "",
-        reason=reason or "",
-        automatic=automatic,
-    )
 
 
 # --- Faults: work whose task could not be queued (issue 9) --------------------------------

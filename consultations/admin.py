@@ -1,78 +1,42 @@
 """The municipal team's back office for consultation rounds and moderation.
 
-Every moderation decision goes through consultations.services (which write the moderation
-log); the admin never changes a state, an answer or an outcome with a plain save.
+Rounds, answers and outcomes go through consultations.services, moderation decisions through
+moderation.services (with moderation.admin's reason step); the admin never changes a state,
+an answer or an outcome with a plain save.
 """
 
-import rules
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseBadRequest
+from django.db.models import Case, IntegerField, Value, When
 from django.template.defaultfilters import linebreaksbr
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from citizens.models import ModerationLog
-from projects.models import CommentState, Project, ProjectUpdate
+from moderation import services as moderation
+from moderation.admin import (
+    FlagInline,
+    FlagReasonFilter,
+    HostileQuerySafeMixin,
+    ReasonStepMixin,
+    excerpt,
+    history,
+)
+from moderation.forms import decide
+from projects.admin import PROJECT_UPDATE_EXTRA_INLINES
+from projects.models import Project
 
 from . import services
-from .forms import (
-    CommentAdminForm,
-    ContributionAdminForm,
-    ModerationDecision,
-    ReasonForm,
-    clean_text,
-)
-from .models import (
-    Consultation,
-    Contribution,
-    ContributionState,
-    Flag,
-    FlaggedComment,
-    FlagReason,
-    Option,
-    Synthesis,
-)
-
-# A bulk decision touches at most this many items in one request.
-BULK_LIMIT = 200
-
-
-def _excerpt(text: str, length: int = 90) -> str:
-    # Plain text: the admin escapes it when it renders the cell.
-    return Truncator(" ".join((text or "").split())).chars(length)
-
-
-class HostileQuerySafeMixin:
-    """PostgreSQL refuses NUL characters in text: a changelist URL carrying one (in a
-    search, a filter or a page number) gets a 400, not a database error."""
-
-    def changelist_view(self, request, extra_context=None):
-        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
-            return HttpResponseBadRequest(_("Paramètres de recherche invalides."))
-        return super().changelist_view(request, extra_context)
-
-    def get_search_results(self, request, queryset, search_term):
-        # The autocomplete endpoint searches here too.
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+from .forms import ContributionAdminForm, clean_text
+from .models import Consultation, Contribution, ContributionState, Option, Synthesis
 
 
 def _author(item) -> str:
     return item.author.display_name if item.author else str(_("Ancien participant"))
-
-
-def _can_moderate(request) -> bool:
-    return rules.has_perm("consultations.moderate", request.user)
 
 
 # --- Rounds --------------------------------------------------------------------------------
@@ -311,26 +275,6 @@ class ConsultationAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
 # --- The moderation queue: contributions ---------------------------------------------------
 
 
-class FlagReasonFilter(admin.SimpleListFilter):
-    title = _("motif de signalement")
-    parameter_name = "flag_reason"
-    flag_field = "contribution"
-
-    def lookups(self, request, model_admin):
-        return FlagReason.choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value not in FlagReason.values:
-            return queryset
-        flags = Flag.objects.filter(**{self.flag_field: OuterRef("pk")}, reason=value)
-        return queryset.filter(Exists(flags))
-
-
-class CommentFlagReasonFilter(FlagReasonFilter):
-    flag_field = "comment"
-
-
 class AnsweredFilter(admin.SimpleListFilter):
     title = _("réponse de l'équipe")
     parameter_name = "answered"
@@ -346,127 +290,8 @@ class AnsweredFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FlagInline(admin.TabularInline):
-    model = Flag
-    fk_name = "contribution"
-    fields = ["reason", "details", "reporter_name", "flagged_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("signalements")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reporter")
-
-    @admin.display(description=_("signalé par"))
-    def reporter_name(self, obj: Flag) -> str:
-        return obj.reporter.display_name if obj.reporter else _("Ancien participant")
-
-    @admin.display(description=_("le"))
-    def flagged_at(self, obj: Flag) -> str:
-        return timezone.localtime(obj.created_at).strftime("%d/%m/%Y %H:%M")
-
-
-class CommentFlagInline(FlagInline):
-    fk_name = "comment"
-
-
-class ModerationActionsMixin:
-    """Bulk decisions through the services, with an intermediate page asking the reason."""
-
-    reason_template = "admin/consultations/moderation_reason.html"
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def response_action(self, request, queryset):
-        # A tampered selection (not ids) is a bad request, not a database error.
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if any(not value.isdigit() for value in selected):
-            return HttpResponseBadRequest(_("Sélection invalide."))
-        return super().response_action(request, queryset)
-
-    def _apply(self, request, queryset, decide) -> None:
-        done, skipped = 0, 0
-        for item in queryset:
-            try:
-                decide(item)
-            except (ValidationError, PermissionDenied):
-                skipped += 1
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d élément traité.", "%(count)d éléments traités.", done)
-                % {"count": done},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d élément ignoré : son état ne permet pas cette décision.",
-                    "%(count)d éléments ignorés : leur état ne permet pas cette décision.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
-
-    def _too_many(self, request, queryset) -> bool:
-        if queryset.count() > BULK_LIMIT:
-            self.message_user(
-                request,
-                _("Sélectionnez au plus %(limit)d éléments à la fois.") % {"limit": BULK_LIMIT},
-                messages.ERROR,
-            )
-            return True
-        return False
-
-    def _decide_with_reason(self, request, queryset, *, service, title, required=True):
-        if self._too_many(request, queryset):
-            return None
-        if "apply" in request.POST:
-            form = ReasonForm(request.POST, required=required)
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                self._apply(request, queryset, lambda item: service(item, request.user, reason))
-                return None
-        else:
-            form = ReasonForm(required=required)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "queryset": queryset,
-            "preview": [
-                f"{_author(item)} : {_excerpt(item.body, 120)}"
-                for item in queryset.select_related("author")[:20]
-            ],
-            "total": queryset.count(),
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-            "media": self.media,
-        }
-        return TemplateResponse(
-            request, self.reason_template, context, status=400 if form.is_bound else 200
-        )
-
-
 @admin.register(Contribution)
-class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.ModelAdmin):
+class ContributionAdmin(HostileQuerySafeMixin, ReasonStepMixin, admin.ModelAdmin):
     form = ContributionAdminForm
     list_display = [
         "excerpt",
@@ -582,7 +407,7 @@ class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.Mod
 
     @admin.display(description=_("contribution"))
     def excerpt(self, obj: Contribution) -> str:
-        return _excerpt(obj.body)
+        return excerpt(obj.body)
 
     @admin.display(description=_("texte"))
     def body_text(self, obj: Contribution):
@@ -606,7 +431,7 @@ class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.Mod
 
     @admin.display(description=_("historique de modération"))
     def history(self, obj: Contribution):
-        return _history(obj)
+        return history(obj)
 
     # Saving the change page: each part through its service.
     def save_model(self, request, obj, form, change):
@@ -614,7 +439,12 @@ class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.Mod
         decision = data.get("decision")
         try:
             if decision:
-                self._decide(obj, request.user, decision, data.get("decision_reason", ""))
+                decide(
+                    item=obj,
+                    actor=request.user,
+                    decision=decision,
+                    reason=data.get("decision_reason", ""),
+                )
             if "answer" in form.changed_data and data.get("answer"):
                 services.contribution_answer(
                     contribution=obj, actor=request.user, answer=data["answer"]
@@ -630,314 +460,53 @@ class ContributionAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.Mod
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
-    def _decide(self, contribution, actor, decision, reason):
-        if decision == ModerationDecision.PUBLISH:
-            return services.contribution_publish(contribution=contribution, actor=actor)
-        if decision == ModerationDecision.REJECT:
-            return services.contribution_reject(
-                contribution=contribution, actor=actor, reason=reason
-            )
-        if decision == ModerationDecision.HIDE:
-            return services.contribution_hide(contribution=contribution, actor=actor, reason=reason)
-        return services.contribution_restore(contribution=contribution, actor=actor, reason=reason)
+    def reason_step_preview(self, item: Contribution) -> str:
+        return f"{_author(item)} : {excerpt(item.body, 120)}"
 
     @admin.action(description=_("Publier les contributions sélectionnées"), permissions=["change"])
     def publish_selected(self, request, queryset):
-        if self._too_many(request, queryset):
-            return None
-        self._apply(
-            request,
-            queryset,
-            lambda c: services.contribution_publish(contribution=c, actor=request.user),
+        self.apply_decision(
+            request, queryset, lambda c: moderation.item_publish(item=c, actor=request.user)
         )
-        return None
 
     @admin.action(
         description=_("Refuser les contributions sélectionnées (motif)"), permissions=["change"]
     )
     def reject_selected(self, request, queryset):
-        return self._decide_with_reason(
+        return self.reason_step(
             request,
-            queryset,
-            service=lambda c, actor, reason: services.contribution_reject(
-                contribution=c, actor=actor, reason=reason
-            ),
+            queryset.select_related("author"),
             title=_("Refuser des contributions"),
+            decide=lambda c, reason: moderation.item_reject(
+                item=c, actor=request.user, reason=reason
+            ),
         )
 
     @admin.action(
         description=_("Masquer les contributions sélectionnées (motif)"), permissions=["change"]
     )
     def hide_selected(self, request, queryset):
-        return self._decide_with_reason(
+        return self.reason_step(
             request,
-            queryset,
-            service=lambda c, actor, reason: services.contribution_hide(
-                contribution=c, actor=actor, reason=reason
-            ),
+            queryset.select_related("author"),
             title=_("Masquer des contributions"),
-        )
-
-    @admin.action(description=_("Rétablir les contributions sélectionnées"), permissions=["change"])
-    def restore_selected(self, request, queryset):
-        return self._decide_with_reason(
-            request,
-            queryset,
-            service=lambda c, actor, reason: services.contribution_restore(
-                contribution=c, actor=actor, reason=reason
+            decide=lambda c, reason: moderation.item_hide(
+                item=c, actor=request.user, reason=reason
             ),
-            title=_("Rétablir des contributions"),
-            required=False,
         )
-
-
-def _history(obj) -> str:
-    entries = ModerationLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-        object_id=obj.pk,
-    ).select_related("actor")[:20]
-    if not entries:
-        return _("Aucune décision pour l'instant.")
-    return format_html(
-        "<ul>{}</ul>",
-        format_html_join(
-            "",
-            "<li>{} · {} · {} {}</li>",
-            (
-                (
-                    timezone.localtime(entry.created_at).strftime("%d/%m/%Y %H:%M"),
-                    services.moderation_action_label(entry.action),
-                    entry.actor.display_name if entry.actor else _("automatique"),
-                    f"— {entry.reason}" if entry.reason else "",
-                )
-                for entry in entries
-            ),
-        ),
-    )
-
-
-# --- The moderation queue: project comments ------------------------------------------------
-
-
-@admin.register(FlaggedComment)
-class FlaggedCommentAdmin(HostileQuerySafeMixin, ModerationActionsMixin, admin.ModelAdmin):
-    form = CommentAdminForm
-    list_display = [
-        "excerpt",
-        "author_name",
-        "project",
-        "state",
-        "flag_count",
-        "created_at",
-    ]
-    list_display_links = ["excerpt"]
-    list_filter = ["state", CommentFlagReasonFilter]
-    search_fields = ["body", "author__display_name", "author__email", "project__title"]
-    list_select_related = ["project", "author"]
-    list_per_page = 50
-    actions = ["hide_selected", "restore_selected"]
-    inlines = [CommentFlagInline]
-    fieldsets = [
-        (None, {"fields": ["project", "author_name", "body_text", "created_at"]}),
-        (
-            _("Modération"),
-            {
-                "fields": [
-                    "state",
-                    "moderation_reason",
-                    "flag_count",
-                    "decision",
-                    "decision_reason",
-                    "history",
-                ]
-            },
-        ),
-    ]
-    readonly_fields = [
-        "project",
-        "author_name",
-        "body_text",
-        "created_at",
-        "state",
-        "moderation_reason",
-        "flag_count",
-        "history",
-    ]
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).filter(Q(flag_count__gt=0) | Q(state=CommentState.HIDDEN))
-        )
-
-    def get_ordering(self, request):
-        # Hidden comments (waiting for a decision after flags) first, then the most flagged.
-        hidden_first = Case(
-            When(state=CommentState.HIDDEN, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return [hidden_first.asc(), "-flag_count", "-created_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("commentaire"))
-    def excerpt(self, obj) -> str:
-        return _excerpt(obj.body)
-
-    @admin.display(description=_("texte"))
-    def body_text(self, obj):
-        return linebreaksbr(obj.body, autoescape=True)
-
-    @admin.display(description=_("auteur"), ordering="author__display_name")
-    def author_name(self, obj) -> str:
-        return obj.author.display_name if obj.author else _("Ancien participant")
-
-    @admin.display(description=_("historique de modération"))
-    def history(self, obj):
-        return _history(obj)
-
-    def save_model(self, request, obj, form, change):
-        decision = form.cleaned_data.get("decision")
-        reason = form.cleaned_data.get("decision_reason", "")
-        try:
-            if decision == ModerationDecision.HIDE:
-                services.comment_hide(comment=obj, actor=request.user, reason=reason)
-            elif decision == ModerationDecision.RESTORE:
-                services.comment_restore(comment=obj, actor=request.user, reason=reason)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     @admin.action(
-        description=_("Masquer les commentaires sélectionnés (motif)"), permissions=["change"]
+        description=_("Rétablir les contributions sélectionnées (motif)"), permissions=["change"]
     )
-    def hide_selected(self, request, queryset):
-        return self._decide_with_reason(
-            request,
-            queryset,
-            service=lambda c, actor, reason: services.comment_hide(
-                comment=c, actor=actor, reason=reason
-            ),
-            title=_("Masquer des commentaires"),
-        )
-
-    @admin.action(description=_("Rétablir les commentaires sélectionnés"), permissions=["change"])
     def restore_selected(self, request, queryset):
-        return self._decide_with_reason(
+        return self.reason_step(
             request,
-            queryset,
-            service=lambda c, actor, reason: services.comment_restore(
-                comment=c, actor=actor, reason=reason
+            queryset.select_related("author"),
+            title=_("Rétablir des contributions"),
+            decide=lambda c, reason: moderation.item_restore(
+                item=c, actor=request.user, reason=reason
             ),
-            title=_("Rétablir des commentaires"),
-            required=False,
         )
-
-
-# --- The moderation log: read-only for everyone --------------------------------------------
-
-
-class ModerationActionFilter(admin.SimpleListFilter):
-    title = _("décision")
-    parameter_name = "action"
-
-    def lookups(self, request, model_admin):
-        return list(services.ModerationAction.labels.items())
-
-    def queryset(self, request, queryset):
-        if self.value() in services.ModerationAction.labels:
-            return queryset.filter(action=self.value())
-        return queryset
-
-
-class ModerationLogAdmin(HostileQuerySafeMixin, admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "actor_name",
-        "action_label",
-        "content_type",
-        "object_repr",
-        "from_label",
-        "to_label",
-        "reason_excerpt",
-        "automatic",
-    ]
-    list_filter = [
-        ModerationActionFilter,
-        "automatic",
-        ("content_type", admin.RelatedOnlyFieldListFilter),
-        "created_at",
-    ]
-    search_fields = ["object_repr", "reason", "actor__display_name", "actor__email"]
-    list_select_related = ["actor", "content_type"]
-    list_per_page = 100
-    fields = [
-        "created_at",
-        "actor_name",
-        "action_label",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "from_label",
-        "to_label",
-        "reason",
-        "automatic",
-    ]
-    readonly_fields = fields
-    actions = None
-
-    # Append-only: nobody adds, changes or deletes here, superusers included.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _can_moderate(request)
-
-    def has_module_permission(self, request) -> bool:
-        return _can_moderate(request)
-
-    @admin.display(description=_("par"), ordering="actor__display_name")
-    def actor_name(self, obj: ModerationLog) -> str:
-        return obj.actor.display_name if obj.actor else _("automatique")
-
-    @admin.display(description=_("décision"), ordering="action")
-    def action_label(self, obj: ModerationLog) -> str:
-        return services.moderation_action_label(obj.action)
-
-    @admin.display(description=_("motif"))
-    def reason_excerpt(self, obj: ModerationLog) -> str:
-        return _excerpt(obj.reason, 120)
-
-    @admin.display(description=_("état avant"))
-    def from_label(self, obj: ModerationLog) -> str:
-        return _state_label(obj, obj.from_state)
-
-    @admin.display(description=_("état après"))
-    def to_label(self, obj: ModerationLog) -> str:
-        return _state_label(obj, obj.to_state)
-
-
-def _state_label(entry: ModerationLog, code: str) -> str:
-    """The state in French for the items this app moderates; other apps' codes as written."""
-    labels = {
-        "contribution": dict(ContributionState.choices),
-        "comment": dict(CommentState.choices),
-    }.get(entry.content_type.model, {})
-    return str(labels.get(code, code))
-
-
-if admin.site.is_registered(ModerationLog):
-    admin.site.unregister(ModerationLog)
-admin.site.register(ModerationLog, ModerationLogAdmin)
 
 
 # --- Project updates cite the contributions that changed the project -----------------------
@@ -954,23 +523,5 @@ class CitedContributionInline(admin.TabularInline):
     )
 
 
-class _FallbackProjectUpdateAdmin(admin.ModelAdmin):
-    list_display = ["title", "project", "published_at"]
-    list_select_related = ["project"]
-    search_fields = ["title", "project__title"]
-    date_hierarchy = "published_at"
-
-
-# The projects app may register its own ProjectUpdate admin: extend it rather than replace it.
-if admin.site.is_registered(ProjectUpdate):
-    _BaseProjectUpdateAdmin = type(admin.site.get_model_admin(ProjectUpdate))
-    admin.site.unregister(ProjectUpdate)
-else:
-    _BaseProjectUpdateAdmin = _FallbackProjectUpdateAdmin
-
-
-class ProjectUpdateAdmin(_BaseProjectUpdateAdmin):
-    inlines = [*getattr(_BaseProjectUpdateAdmin, "inlines", []), CitedContributionInline]
-
-
-admin.site.register(ProjectUpdate, ProjectUpdateAdmin)
+# The projects app's page of an update lists, through this inline, the contributions it cites.
+PROJECT_UPDATE_EXTRA_INLINES.append(CitedContributionInline)

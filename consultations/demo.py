@@ -11,18 +11,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from citizens.models import User
+from moderation.services import flag_submit, item_publish, item_reject
 from projects.models import Category, Comment, CommentState, Project, ProjectUpdate, Status
 
 from .models import Consultation, Contribution, ModerationMode, Option, Synthesis, Vote
-from .services import (
-    contribution_answer,
-    contribution_publish,
-    contribution_reject,
-    contribution_submit,
-    flag_submit,
-    synthesis_publish,
-    vote_cast,
-)
+from .services import contribution_answer, contribution_submit, synthesis_publish, vote_cast
 
 PROJECTS = {
     "place-de-la-republique": {
@@ -163,12 +156,12 @@ def _open_round(people, stdout) -> None:
         body="Gagnez 500 € par semaine depuis chez vous, écrivez-moi !",
     )
     for name in ("marie", "karim", "nadia"):  # the third flag hides it automatically
-        flag_submit(reporter=people[name], reason="spam", contribution=spam)
+        flag_submit(reporter=people[name], reason="spam", item=spam)
     flag_submit(
         reporter=people["karim"],
         reason="off_topic",
         details="Ce n'est pas la question posée.",
-        contribution=contributions["nadia"],
+        item=contributions["nadia"],
     )
     for name, option in zip(RESIDENTS, [1, 0, 1, 2, 1], strict=True):
         vote_cast(consultation=round_, voter=people[name], option=options[option])
@@ -180,7 +173,7 @@ def _open_round(people, stdout) -> None:
         .first()
     )
     if comment is not None and not comment.flags.filter(reporter=people["nadia"]).exists():
-        flag_submit(reporter=people["nadia"], reason="insult", comment=comment)
+        flag_submit(reporter=people["nadia"], reason="insult", item=comment)
     _move(round_, opens_in_days=-5, closes_in_days=16)
     stdout.write(f"  concertation ouverte : {round_.title}")
 
@@ -228,9 +221,9 @@ def _closed_round(people, stdout) -> None:
         for name, body in bodies.items()
     }
     for name in ("marie", "karim", "theo"):
-        contribution_publish(contribution=contributions[name], actor=people["equipe"])
-    contribution_reject(
-        contribution=contributions["josiane"],
+        item_publish(item=contributions[name], actor=people["equipe"])
+    item_reject(
+        item=contributions["josiane"],
         actor=people["equipe"],
         reason=(
             "Votre message contient un numéro de téléphone : nous ne publions pas de données "

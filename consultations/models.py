@@ -1,13 +1,12 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from projects.models import Comment
 
 
 class ModerationMode(models.TextChoices):
@@ -223,6 +222,7 @@ class Contribution(models.Model):
     moderation_reason = models.TextField(_("motif de modération"), blank=True)
     moderated_at = models.DateTimeField(_("modérée le"), null=True, blank=True)
     flag_count = models.PositiveIntegerField(_("signalements"), default=0)
+    flags = GenericRelation("moderation.Flag")
     answer = models.TextField(_("réponse de l'équipe"), blank=True)
     answered_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -261,55 +261,6 @@ class Contribution(models.Model):
         return f"{self.consultation.get_absolute_url()}#contribution-{self.pk}"
 
 
-class FlagReason(models.TextChoices):
-    SPAM = "spam", _("Spam ou publicité")
-    INSULT = "insult", _("Insulte ou propos haineux")
-    OFF_TOPIC = "off_topic", _("Hors sujet")
-    PERSONAL_DATA = "personal_data", _("Données personnelles")
-    OTHER = "other", _("Autre")
-
-
-class Flag(models.Model):
-    """A resident reports a contribution or a project comment, once per item."""
-
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="flags"
-    )
-    contribution = models.ForeignKey(
-        Contribution, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
-    comment = models.ForeignKey(
-        "projects.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
-    reason = models.CharField(_("motif"), max_length=20, choices=FlagReason.choices)
-    details = models.CharField(_("précisions"), max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("signalement")
-        verbose_name_plural = _("signalements")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(contribution__isnull=False, comment__isnull=True)
-                | Q(contribution__isnull=True, comment__isnull=False),
-                name="flag_targets_one_item",
-            ),
-            models.UniqueConstraint(
-                fields=["reporter", "contribution"],
-                condition=Q(contribution__isnull=False, reporter__isnull=False),
-                name="one_flag_per_resident_per_contribution",
-            ),
-            models.UniqueConstraint(
-                fields=["reporter", "comment"],
-                condition=Q(comment__isnull=False, reporter__isnull=False),
-                name="one_flag_per_resident_per_comment",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()} · {self.contribution or self.comment}"
-
-
 class Synthesis(models.Model):
     """What the team heard, published after the round closed."""
 
@@ -329,13 +280,3 @@ class Synthesis(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Synthèse')} : {self.consultation}"
-
-
-class FlaggedComment(Comment):
-    """Project comments as the moderation queue sees them (flagged or hidden), so the team
-    moderates them from the consultations admin without touching the projects app."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("commentaire signalé")
-        verbose_name_plural = _("commentaires signalés")

@@ -12,14 +12,12 @@ from datetime import timedelta
 from itertools import chain
 
 from django.db import transaction
-from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import MUNICIPAL_TEAM, ModerationLog, NotifiedEvent, User
+from citizens.models import MUNICIPAL_TEAM, NotifiedEvent, User
 from citizens.notifications import (
     ModerationCount,
     NotificationKind,
@@ -27,8 +25,7 @@ from citizens.notifications import (
     register,
     register_moderation_counter,
 )
-from projects import notifications as project_notifications
-from projects.models import Comment, CommentState, Follow
+from projects.models import Follow
 
 from .models import Consultation, Contribution, ContributionState, Synthesis, Vote
 
@@ -36,9 +33,6 @@ CONSULTATION_OPENED = "consultation_opened"
 CONSULTATION_CLOSING = "consultation_closing"
 CONTRIBUTION_ANSWERED = "contribution_answered"
 SYNTHESIS_PUBLISHED = "synthesis_published"
-CONTRIBUTION_HIDDEN = "contribution_hidden"
-CONTRIBUTION_REJECTED = "contribution_rejected"
-TEAM_ITEM_AUTO_HIDDEN = "team_item_auto_hidden"
 
 ANSWER_MAX = 1500
 # A synthesis published (possibly scheduled) within this window and not yet announced is.
@@ -55,18 +49,6 @@ def _closes_at(params: dict) -> dict:
 def _answer(params: dict) -> dict:
     answer = params.get("answer", "")
     return {"answer_block": f"« {answer} »" if answer else ""}
-
-
-def _moderation(params: dict) -> dict:
-    if params.get("automatic"):
-        reason = gettext(
-            "masquée automatiquement après plusieurs signalements d'habitants, en attendant "
-            "l'examen de l'équipe municipale"
-        )
-    else:
-        # The text ends the sentence itself.
-        reason = (params.get("reason") or "").strip().rstrip(".") or gettext("non précisé")
-    return {"reason": reason}
 
 
 KINDS = [
@@ -103,29 +85,6 @@ KINDS = [
             "a été retenu."
         ),
         subject=_("Ce que la concertation « {consultation} » a changé"),
-    ),
-    NotificationKind(
-        name=CONTRIBUTION_HIDDEN,
-        label=_("Contribution masquée"),
-        text=_("Votre contribution à « {consultation} » a été masquée. Motif : {reason}."),
-        subject=_("Votre contribution a été masquée"),
-        describe=_moderation,
-    ),
-    NotificationKind(
-        name=CONTRIBUTION_REJECTED,
-        label=_("Contribution refusée"),
-        text=_("Votre contribution à « {consultation} » n'a pas été publiée. Motif : {reason}."),
-        subject=_("Votre contribution n'a pas été publiée"),
-        describe=_moderation,
-    ),
-    NotificationKind(
-        name=TEAM_ITEM_AUTO_HIDDEN,
-        label=_("Masquage automatique à examiner (équipe)"),
-        text=_(
-            "Masquage automatique après {flag_count} signalements : {item} sur « {place} », "
-            "à examiner."
-        ),
-        subject=_("Masquage automatique à examiner"),
     ),
 ]
 
@@ -255,67 +214,10 @@ def synthesis_published(*, synthesis: Synthesis) -> int:
     )
 
 
-def content_hidden(*, obj: Model, reason: str, actor=None, automatic: bool = False) -> int:
-    """Tell the author their contribution (or project comment) was hidden, and why."""
-    if isinstance(obj, Contribution):
-        return notify(
-            recipients=[obj.author_id],
-            kind=CONTRIBUTION_HIDDEN,
-            actor=actor,
-            target=obj,
-            params={
-                "consultation": obj.consultation.title,
-                "reason": reason,
-                "automatic": automatic,
-            },
-            url=obj.consultation.get_absolute_url(),
-        )
-    return project_notifications.content_hidden(
-        obj=obj, reason=reason, actor=actor, automatic=automatic
-    )
-
-
-def content_rejected(*, obj: Contribution, reason: str, actor=None) -> int:
-    """Tell the author their contribution was not published (moderation before), and why."""
-    return notify(
-        recipients=[obj.author_id],
-        kind=CONTRIBUTION_REJECTED,
-        actor=actor,
-        target=obj,
-        params={"consultation": obj.consultation.title, "reason": reason},
-        url=obj.consultation.get_absolute_url(),
-    )
-
-
-def item_auto_hidden(*, obj: Contribution | Comment) -> int:
-    """An item was hidden automatically after flags: tell its author and the team."""
-    count = content_hidden(obj=obj, reason="", actor=None, automatic=True)
-    if isinstance(obj, Contribution):
-        place = obj.consultation.title
-        url = _admin_url("admin:consultations_contribution_change", obj.pk)
-    else:
-        place = obj.project.title
-        url = _admin_url("admin:projects_comment_change", obj.pk)
-    count += notify(
-        recipients=_team_members(),
-        kind=TEAM_ITEM_AUTO_HIDDEN,
-        actor=None,
-        target=obj,
-        params={
-            "item": str(obj._meta.verbose_name),
-            "place": place,
-            "flag_count": obj.flag_count,
-        },
-        url=url or obj.get_absolute_url(),
-    )
-    return count
-
-
 # --- The team's daily moderation summary -------------------------------------------------------
 
 
 def moderation_counts() -> list[ModerationCount]:
-    since = timezone.now() - timedelta(hours=24)
     contributions = Contribution.objects
     return [
         ModerationCount(
@@ -331,18 +233,6 @@ def moderation_counts() -> list[ModerationCount]:
             url=_admin_url(
                 "admin:consultations_contribution_changelist", query="?state__exact=published"
             ),
-        ),
-        ModerationCount(
-            label=_("Commentaires publiés signalés"),
-            count=Comment.objects.filter(
-                state=CommentState.PUBLISHED, flag_count__gt=0, is_deleted=False
-            ).count(),
-            url=_admin_url("admin:projects_comment_changelist"),
-        ),
-        ModerationCount(
-            label=_("Éléments masqués automatiquement ces dernières 24 heures"),
-            count=ModerationLog.objects.filter(automatic=True, created_at__gte=since).count(),
-            url=_admin_url("admin:citizens_moderationlog_changelist"),
         ),
     ]
 

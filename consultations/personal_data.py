@@ -1,7 +1,6 @@
 """The consultations app's part of a person's data (registered in ConsultationsConfig.ready):
-contributions, votes and flags. See citizens/personal_data.py."""
+contributions and votes. See citizens/personal_data.py."""
 
-from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from citizens import personal_data as registry
 from citizens.personal_data import ActivityItem, ActivityStream, absolute_url, iso, url_of
 
-from .models import Contribution, ContributionState, Flag, Vote
+from .models import Contribution, ContributionState, Vote
 
 EXCERPT_CHARS = 160
 STATE_TONES = {
@@ -70,24 +69,11 @@ def activity(user) -> list[ActivityStream]:
     ]
 
 
-def _flag_target(flag: Flag) -> dict:
-    # Only where the item is: its text and author belong to somebody else.
-    if flag.contribution_id:
-        return {
-            "type": _("contribution"),
-            "adresse": absolute_url(url_of(flag.contribution)),
-        }
-    return {"type": _("commentaire"), "adresse": absolute_url(url_of(flag.comment))}
-
-
 def export(user) -> dict:
     contributions = Contribution.objects.filter(author=user).select_related(
         "consultation", "option"
     )
     votes = Vote.objects.filter(user=user).select_related("consultation", "option")
-    flags = Flag.objects.filter(reporter=user).select_related(
-        "contribution__consultation", "comment__project"
-    )
     return {
         "contributions": [
             {
@@ -119,23 +105,13 @@ def export(user) -> dict:
             }
             for v in votes.order_by("created_at", "pk")
         ],
-        "signalements": [
-            {
-                "élément_signalé": _flag_target(f),
-                "motif": f.get_reason_display(),
-                "précisions": f.details,
-                "le": iso(f.created_at),
-            }
-            for f in flags.order_by("created_at", "pk")
-        ],
     }
 
 
 def erase(user, *, erase_content: bool) -> None:
     """Contributions stay without their author (or, with `erase_content`, without their text
     either: the row stays so that the round's figures and synthesis stay right). Votes stay,
-    counted anonymously (Vote.user becomes NULL). Flags stay for moderation, without the
-    reporter or their words."""
+    counted anonymously (Vote.user becomes NULL). Flags are moderation's section."""
     contribution_ids = list(Contribution.objects.filter(author=user).values_list("pk", flat=True))
     erased = str(gettext_lazy("Contribution retirée par son auteur."))
     registry.scrub_log_reprs(
@@ -144,11 +120,6 @@ def erase(user, *, erase_content: bool) -> None:
         ids=contribution_ids,
         replacement=f"{registry.FORMER_PARTICIPANT} : {erased}" if erase_content else None,
     )
-    flags_on_their_items = Flag.objects.filter(
-        Q(contribution__author=user) | Q(comment__author=user)
-    ).values_list("pk", flat=True)
-    registry.scrub_log_reprs(user=user, model=Flag, ids=flags_on_their_items)
-    Flag.objects.filter(reporter=user).exclude(details="").update(details="")
     if erase_content and contribution_ids:
         Contribution.objects.filter(pk__in=contribution_ids).update(body=erased)
 
@@ -159,7 +130,7 @@ registry.register(
         label=gettext_lazy("Concertations"),
         description=gettext_lazy(
             "vos contributions aux concertations (avec leur état de modération et la "
-            "réponse de l'équipe), vos votes et vos signalements"
+            "réponse de l'équipe) et vos votes"
         ),
         export=export,
         erase=erase,

@@ -17,7 +17,7 @@ from pagecache.versions import content_version_of
 from projects.models import ProjectUpdate
 
 from .cached_pages import ROUND
-from .models import Consultation, Contribution, ContributionState, Flag, Option, Vote
+from .models import Consultation, Contribution, ContributionState, Option, Vote
 
 LIST_SECTION_LIMIT = 30
 CLOSED_PER_PAGE = 12
@@ -27,6 +27,11 @@ OWN_CONTRIBUTIONS_LIMIT = 20
 
 def _rounds() -> QuerySet[Consultation]:
     return Consultation.objects.select_related("project", "synthesis")
+
+
+def _listed_rounds() -> QuerySet[Consultation]:
+    """Rounds residents see in lists: not those of a project the team hid."""
+    return _rounds().filter(project__is_hidden=False)
 
 
 @dataclass
@@ -40,9 +45,10 @@ def consultation_index(*, closed_page: str | int | None = 1) -> ConsultationInde
     """The /consultations/ page: open rounds (closing soonest first), upcoming rounds
     (opening soonest first), and closed rounds, most recent first, a page at a time."""
     now = timezone.now()
-    open_rounds = list(_rounds().open(now).order_by("closes_at", "pk")[:LIST_SECTION_LIMIT])
-    upcoming = list(_rounds().upcoming(now).order_by("opens_at", "pk")[:LIST_SECTION_LIMIT])
-    closed = Paginator(_rounds().closed(now).order_by("-closes_at", "-pk"), CLOSED_PER_PAGE)
+    rounds = _listed_rounds()
+    open_rounds = list(rounds.open(now).order_by("closes_at", "pk")[:LIST_SECTION_LIMIT])
+    upcoming = list(rounds.upcoming(now).order_by("opens_at", "pk")[:LIST_SECTION_LIMIT])
+    closed = Paginator(rounds.closed(now).order_by("-closes_at", "-pk"), CLOSED_PER_PAGE)
     return ConsultationIndex(
         open=open_rounds, upcoming=upcoming, closed=closed.get_page(closed_page)
     )
@@ -50,7 +56,7 @@ def consultation_index(*, closed_page: str | int | None = 1) -> ConsultationInde
 
 def consultation_list_open_for_home(*, limit: int = 3) -> list[Consultation]:
     """Open rounds for the home page, the ones closing soonest first."""
-    return list(_rounds().open().order_by("closes_at", "pk")[:limit])
+    return list(_listed_rounds().open().order_by("closes_at", "pk")[:limit])
 
 
 def consultation_next_change(*, now) -> datetime | None:
@@ -69,7 +75,14 @@ def consultation_page_key(*, slug: str) -> dict | None:
     return (
         Consultation.objects.filter(slug=slug)
         .annotate(content_version=content_version_of(ROUND))
-        .values("pk", "opens_at", "closes_at", "synthesis__published_at", "content_version")
+        .values(
+            "pk",
+            "opens_at",
+            "closes_at",
+            "synthesis__published_at",
+            "content_version",
+            "project__is_hidden",
+        )
         .first()
     )
 
@@ -144,19 +157,3 @@ def contribution_list_of_author(*, consultation: Consultation, user: User) -> li
             consultation.contributions.filter(author=user).order_by("-created_at", "-pk")
         )[:OWN_CONTRIBUTIONS_LIMIT]
     )
-
-
-def flagged_contribution_ids_among(*, user: User, ids: list[int]) -> set[int]:
-    """Which of these contributions the user already flagged (one query)."""
-    if not user.is_authenticated or not ids:
-        return set()
-    return set(
-        Flag.objects.filter(reporter=user, contribution_id__in=ids).values_list(
-            "contribution_id", flat=True
-        )
-    )
-
-
-def flagged_contribution_ids(*, user: User, contributions) -> set[int]:
-    """Which of these contributions the user already flagged (one query for a page)."""
-    return flagged_contribution_ids_among(user=user, ids=[c.pk for c in contributions])

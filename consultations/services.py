@@ -1,32 +1,28 @@
 """Writes of the consultations app: each function is the one place where its event happens.
 
-Counters (`Consultation.contribution_count`/`vote_count`, `Option.vote_count`, the items'
-`flag_count`) are denormalised and kept right here, with F() updates inside the same
-transaction as the change they count.
+Counters (`Consultation.contribution_count`/`vote_count`, `Option.vote_count`) are
+denormalised and kept right here, with F() updates inside the same transaction as the change
+they count. Moderation decisions on contributions (publish, refuse, hide, restore, flags) go
+through moderation.services, with consultations/moderation.py keeping the counters.
 """
 
 from collections.abc import Mapping
 
 import rules
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import User
-from citizens.services import moderation_log_write
-from projects.models import Comment, CommentState
 
 from . import notifications
 from .models import (
     Consultation,
     Contribution,
     ContributionState,
-    Flag,
-    FlagReason,
     ModerationMode,
     Option,
     Outcome,
@@ -34,49 +30,7 @@ from .models import (
     Vote,
 )
 
-# Flags from this many distinct residents hide an item until the team decides.
-AUTO_HIDE_FLAGS = 3
 VOTE_ATTEMPTS = 3
-
-
-class ModerationAction:
-    """The `action` written to the moderation log, with the label the admin shows."""
-
-    PUBLISH = "publish"
-    REJECT = "reject"
-    HIDE = "hide"
-    RESTORE = "restore"
-    AUTO_HIDE = "auto_hide"
-
-    labels = {
-        PUBLISH: _("Publication"),
-        REJECT: _("Refus"),
-        HIDE: _("Masquage"),
-        RESTORE: _("Rétablissement"),
-        AUTO_HIDE: _("Masquage automatique"),
-    }
-
-
-class InvalidTransition(ValidationError):
-    """The item is not in a state this decision applies to (e.g. someone decided first)."""
-
-
-class AlreadyFlagged(ValidationError):
-    pass
-
-
-def _stored_text(message, **params) -> str:
-    # Texts stored in the database are written in the site's language, whatever the language
-    # of the request that triggers them (so interpolate inside the override).
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % params if params else str(message)
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Indiquez le motif de cette décision."), code="reason_required")
-    return reason
 
 
 def _require_moderator(actor: User | None) -> None:
@@ -125,111 +79,6 @@ def contribution_submit(
     if publish:
         _bump(Consultation, consultation.pk, "contribution_count", +1)
     return contribution
-
-
-def _contribution_move(
-    *,
-    contribution: Contribution,
-    actor: User | None,
-    action: str,
-    allowed_from: set[str],
-    to_state: str,
-    reason: str,
-    automatic: bool = False,
-) -> Contribution:
-    """Move a contribution between moderation states, under a row lock, and record it."""
-    locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if locked.state not in allowed_from:
-        raise InvalidTransition(
-            _("Cette contribution est « %(state)s » : décision impossible."),
-            code="invalid_transition",
-            params={"state": locked.get_state_display()},
-        )
-    from_state = locked.state
-    now = timezone.now()
-    locked.state = to_state
-    locked.moderation_reason = reason if to_state != ContributionState.PUBLISHED else ""
-    locked.moderated_at = now
-    if to_state == ContributionState.PUBLISHED and locked.published_at is None:
-        locked.published_at = now
-    locked.save(update_fields=["state", "moderation_reason", "moderated_at", "published_at"])
-    delta = int(to_state == ContributionState.PUBLISHED) - int(
-        from_state == ContributionState.PUBLISHED
-    )
-    if delta:
-        _bump(Consultation, locked.consultation_id, "contribution_count", delta)
-    moderation_log_write(
-        actor=actor,
-        obj=locked,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        automatic=automatic,
-    )
-    return locked
-
-
-@transaction.atomic
-def contribution_publish(*, contribution: Contribution, actor: User) -> Contribution:
-    """The team approves a pending contribution (or reverses a refusal)."""
-    _require_moderator(actor)
-    return _contribution_move(
-        contribution=contribution,
-        actor=actor,
-        action=ModerationAction.PUBLISH,
-        allowed_from={ContributionState.PENDING, ContributionState.REJECTED},
-        to_state=ContributionState.PUBLISHED,
-        reason="",
-    )
-
-
-@transaction.atomic
-def contribution_reject(*, contribution: Contribution, actor: User, reason: str) -> Contribution:
-    """The team refuses a pending contribution; the author sees the reason."""
-    _require_moderator(actor)
-    rejected = _contribution_move(
-        contribution=contribution,
-        actor=actor,
-        action=ModerationAction.REJECT,
-        allowed_from={ContributionState.PENDING},
-        to_state=ContributionState.REJECTED,
-        reason=_require_reason(reason),
-    )
-    notifications.content_rejected(obj=rejected, reason=rejected.moderation_reason, actor=actor)
-    return rejected
-
-
-@transaction.atomic
-def contribution_hide(*, contribution: Contribution, actor: User, reason: str) -> Contribution:
-    """The team hides a published contribution; the author sees the reason."""
-    _require_moderator(actor)
-    hidden = _contribution_move(
-        contribution=contribution,
-        actor=actor,
-        action=ModerationAction.HIDE,
-        allowed_from={ContributionState.PUBLISHED},
-        to_state=ContributionState.HIDDEN,
-        reason=_require_reason(reason),
-    )
-    notifications.content_hidden(obj=hidden, reason=hidden.moderation_reason, actor=actor)
-    return hidden
-
-
-@transaction.atomic
-def contribution_restore(
-    *, contribution: Contribution, actor: User, reason: str = ""
-) -> Contribution:
-    """The team puts a hidden contribution back (e.g. after unfounded flags)."""
-    _require_moderator(actor)
-    return _contribution_move(
-        contribution=contribution,
-        actor=actor,
-        action=ModerationAction.RESTORE,
-        allowed_from={ContributionState.HIDDEN},
-        to_state=ContributionState.PUBLISHED,
-        reason=(reason or "").strip(),
-    )
 
 
 @transaction.atomic
@@ -327,150 +176,6 @@ def _vote_write(*, consultation: Consultation, voter: User, option: Option) -> V
     return vote
 
 
-# --- Flags ---------------------------------------------------------------------------------
-
-
-def flag_submit(
-    *,
-    reporter: User,
-    reason: str,
-    details: str = "",
-    contribution: Contribution | None = None,
-    comment: Comment | None = None,
-) -> Flag:
-    """A resident reports a contribution or a project comment, once per item. The flag that
-    brings an item to AUTO_HIDE_FLAGS distinct residents hides it until the team decides."""
-    if (contribution is None) == (comment is None):
-        raise ValueError("Flag exactly one contribution or one comment.")
-    item = contribution if contribution is not None else comment
-    if not rules.has_perm("consultations.flag", reporter, item):
-        raise PermissionDenied
-    if reason not in FlagReason.values:
-        raise ValidationError({"reason": _("Choisissez un motif de signalement.")})
-    target = {"contribution": contribution} if contribution is not None else {"comment": comment}
-    try:
-        with transaction.atomic():
-            flag = Flag.objects.create(
-                reporter=reporter, reason=reason, details=(details or "").strip(), **target
-            )
-            model = item._meta.concrete_model
-            locked = model.objects.select_for_update().get(pk=item.pk)
-            locked.flag_count += 1
-            locked.save(update_fields=["flag_count"])
-            # Only the flag that reaches the threshold hides: once the team has restored an
-            # item, later flags wait for the team instead of hiding it again.
-            if locked.flag_count == AUTO_HIDE_FLAGS:
-                _auto_hide(locked)
-    except IntegrityError:
-        if Flag.objects.filter(reporter=reporter, **target).exists():
-            raise AlreadyFlagged(
-                _("Vous avez déjà signalé ce contenu."), code="already_flagged"
-            ) from None
-        raise
-    return flag
-
-
-def _auto_hide(item: Contribution | Comment) -> None:
-    reason = _stored_text(
-        _(
-            "Masqué automatiquement après %(count)d signalements, en attente de la décision "
-            "de l'équipe."
-        ),
-        count=AUTO_HIDE_FLAGS,
-    )
-    if isinstance(item, Contribution):
-        if item.state != ContributionState.PUBLISHED:
-            return
-        _contribution_move(
-            contribution=item,
-            actor=None,
-            action=ModerationAction.AUTO_HIDE,
-            allowed_from={ContributionState.PUBLISHED},
-            to_state=ContributionState.HIDDEN,
-            reason=reason,
-            automatic=True,
-        )
-    elif item.state == CommentState.PUBLISHED:
-        _comment_move(
-            comment=item,
-            actor=None,
-            action=ModerationAction.AUTO_HIDE,
-            allowed_from={CommentState.PUBLISHED},
-            to_state=CommentState.HIDDEN,
-            reason=reason,
-            automatic=True,
-        )
-    else:
-        return
-    notifications.item_auto_hidden(obj=item)
-
-
-# --- Project comments, after flags ---------------------------------------------------------
-
-
-def _comment_move(
-    *,
-    comment: Comment,
-    actor: User | None,
-    action: str,
-    allowed_from: set[str],
-    to_state: str,
-    reason: str,
-    automatic: bool = False,
-) -> Comment:
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if locked.state not in allowed_from:
-        raise InvalidTransition(
-            _("Ce commentaire est « %(state)s » : décision impossible."),
-            code="invalid_transition",
-            params={"state": locked.get_state_display()},
-        )
-    from_state = locked.state
-    locked.state = to_state
-    locked.moderation_reason = reason if to_state == CommentState.HIDDEN else ""
-    locked.save(update_fields=["state", "moderation_reason"])
-    moderation_log_write(
-        actor=actor,
-        obj=locked,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        automatic=automatic,
-    )
-    return locked
-
-
-@transaction.atomic
-def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
-    """The team hides a project comment (typically after flags); the author sees why."""
-    _require_moderator(actor)
-    hidden = _comment_move(
-        comment=comment,
-        actor=actor,
-        action=ModerationAction.HIDE,
-        allowed_from={CommentState.PUBLISHED},
-        to_state=CommentState.HIDDEN,
-        reason=_require_reason(reason),
-    )
-    notifications.content_hidden(obj=hidden, reason=hidden.moderation_reason, actor=actor)
-    return hidden
-
-
-@transaction.atomic
-def comment_restore(*, comment: Comment, actor: User, reason: str = "") -> Comment:
-    """The team puts a hidden project comment back."""
-    _require_moderator(actor)
-    return _comment_move(
-        comment=comment,
-        actor=actor,
-        action=ModerationAction.RESTORE,
-        allowed_from={CommentState.HIDDEN},
-        to_state=CommentState.PUBLISHED,
-        reason=(reason or "").strip(),
-    )
-
-
 # --- Synthesis -----------------------------------------------------------------------------
 
 
@@ -544,7 +249,3 @@ def synthesis_publish(
     if first_publication:
         notifications.synthesis_published(synthesis=synthesis)
     return synthesis
-
-
-def moderation_action_label(action: str) -> str:
-    return str(ModerationAction.labels.get(action, action))

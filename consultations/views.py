@@ -4,23 +4,21 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 import pagecache
 from citizens.ratelimit import rate_limited
 from citizens.rules import is_verified_resident
-from projects.models import Comment, CommentState
+from moderation.selectors import flagged_ids_among
 
 from . import selectors
 from .cached_pages import ROUND_CONTRIBUTIONS, ROUND_PAGE
-from .forms import ContributionForm, FlagForm, VoteForm
+from .forms import ContributionForm, VoteForm
 from .models import (
     Consultation,
     Contribution,
@@ -30,7 +28,7 @@ from .models import (
     round_next_change,
     round_state,
 )
-from .services import AlreadyFlagged, contribution_submit, flag_submit, vote_cast
+from .services import contribution_submit, vote_cast
 
 
 @require_safe
@@ -41,6 +39,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 def _refusal(request: HttpRequest, consultation: Consultation, state: str) -> str:
     """Why this person cannot contribute or vote right now, in plain French."""
+    if consultation.project.is_hidden:
+        return _("Le projet de cette concertation est masqué : elle est fermée à la participation.")
     if state == RoundState.UPCOMING:
         return _("Cette concertation n'est pas encore ouverte : revenez à partir de son ouverture.")
     if state != RoundState.OPEN:
@@ -78,7 +78,7 @@ def _public_detail(request: HttpRequest, slug: str) -> HttpResponse:
     closes or shows its synthesis (consultations/cached_pages.py). A hit costs one light
     query."""
     key = selectors.consultation_page_key(slug=slug)
-    if key is None:
+    if key is None or key["project__is_hidden"]:  # hidden with its project
         raise Http404
     now = timezone.now()
     dates = {
@@ -144,8 +144,8 @@ def _detail_context(
     shared = _shared_contributions(request, consultation, state=state, synthesis=synthesis)
     flagged_ids = set()
     if can_flag and shared["items"]:
-        flagged_ids = selectors.flagged_contribution_ids_among(
-            user=user, ids=[item["pk"] for item in shared["items"]]
+        flagged_ids = flagged_ids_among(
+            user=user, items=[Contribution(pk=item["pk"]) for item in shared["items"]]
         )
     return {
         "consultation": consultation,
@@ -217,7 +217,15 @@ def _shared_contributions(
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated and pagecache.enabled():
         return _public_detail(request, slug)
-    return _render_detail(request, selectors.consultation_get(slug=slug))
+    return _render_detail(request, _round_get(request, slug))
+
+
+def _round_get(request: HttpRequest, slug: str) -> Consultation:
+    """The round, or a 404 for whoever may not read it (its project is hidden)."""
+    consultation = selectors.consultation_get(slug=slug)
+    if not rules.has_perm("consultations.read", request.user, consultation):
+        raise Http404
+    return consultation
 
 
 def _refuse_participation(request: HttpRequest, consultation: Consultation) -> HttpResponse:
@@ -231,7 +239,7 @@ def _refuse_participation(request: HttpRequest, consultation: Consultation) -> H
 @require_POST
 @rate_limited("contribute")
 def contribute(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = selectors.consultation_get(slug=slug)
+    consultation = _round_get(request, slug)
     if not rules.has_perm("consultations.contribute", request.user, consultation):
         return _refuse_participation(request, consultation)
     options = selectors.option_list(consultation=consultation)
@@ -263,7 +271,7 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @rate_limited("vote")
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = selectors.consultation_get(slug=slug)
+    consultation = _round_get(request, slug)
     if not rules.has_perm("consultations.vote", request.user, consultation):
         return _refuse_participation(request, consultation)
     options = selectors.option_list(consultation=consultation)
@@ -291,80 +299,3 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-# --- Flags ---------------------------------------------------------------------------------
-
-
-def _comment_url(comment: Comment) -> str:
-    try:
-        return comment.get_absolute_url()
-    except NoReverseMatch:  # the projects pages are not installed in this deployment
-        return reverse("consultations:list")
-
-
-def _flag_refusal(request: HttpRequest, item) -> str:
-    if not is_verified_resident(request.user):
-        return _("Confirmez votre adresse e-mail pour signaler un contenu.")
-    if item.author_id == request.user.pk:
-        return _("Vous ne pouvez pas signaler votre propre contenu.")
-    return _("Vous avez déjà signalé ce contenu : l'équipe l'examinera.")
-
-
-def _flag_view(request: HttpRequest, *, item, kind: str, back_url: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    context = {"item": item, "kind": kind, "back_url": back_url, "action": request.path}
-    if not rules.has_perm("consultations.flag", request.user, item):
-        context["refusal"] = _flag_refusal(request, item)
-        return render(request, "consultations/flag.html", context, status=403)
-    form = FlagForm(request.POST) if request.method == "POST" else FlagForm()
-    if request.method == "POST":
-        if form.is_valid():
-            target = {"contribution": item} if kind == "contribution" else {"comment": item}
-            try:
-                flag_submit(
-                    reporter=request.user,
-                    reason=form.cleaned_data["reason"],
-                    details=form.cleaned_data["details"],
-                    **target,
-                )
-            except (AlreadyFlagged, PermissionDenied):
-                context["refusal"] = _flag_refusal(request, item)
-                return render(request, "consultations/flag.html", context, status=403)
-            messages.success(
-                request, _("Merci, votre signalement est transmis à l'équipe municipale.")
-            )
-            return redirect(back_url)
-        context["form"] = form
-        return render(request, "consultations/flag.html", context, status=400)
-    context["form"] = form
-    return render(request, "consultations/flag.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited("flag")
-def flag_contribution(request: HttpRequest, pk: int) -> HttpResponse:
-    contribution = get_object_or_404(
-        Contribution.objects.select_related("consultation", "author"),
-        pk=pk,
-        state=ContributionState.PUBLISHED,
-    )
-    return _flag_view(
-        request,
-        item=contribution,
-        kind="contribution",
-        back_url=contribution.get_absolute_url(),
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited("flag")
-def flag_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(
-        Comment.objects.select_related("project", "author").filter(
-            Q(state=CommentState.PUBLISHED), is_deleted=False, project__is_hidden=False
-        ),
-        pk=pk,
-    )
-    return _flag_view(request, item=comment, kind="comment", back_url=_comment_url(comment))

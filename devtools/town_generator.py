@@ -24,15 +24,9 @@ from django.db import connection, models
 from django.utils import timezone
 
 from citizens import town
-from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM, ModerationLog, Neighbourhood, User
-from consultations.models import (
-    Consultation,
-    Contribution,
-    Flag,
-    Option,
-    Synthesis,
-    Vote,
-)
+from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM, Neighbourhood, User
+from consultations.models import Consultation, Contribution, Option, Synthesis, Vote
+from moderation.models import Flag, ModerationLog
 from projects.models import (
     Comment,
     Follow,
@@ -877,10 +871,7 @@ class TownGenerator:
 
     def _flags(self) -> None:
         reasons = "ARRAY['spam', 'insult', 'off_topic', 'personal_data', 'other']"
-        for target, model, share in (
-            ("contribution_id", Contribution, 0.03),
-            ("comment_id", Comment, 0.02),
-        ):
+        for model, share in ((Contribution, 0.03), (Comment, 0.02)):
             first, last = self._id_range(model)
             if first is None:
                 continue
@@ -889,7 +880,8 @@ class TownGenerator:
                 Flag,
                 {
                     "reporter_id": "pg_temp.resident(i.created_at + interval '1 day', x.r_user)",
-                    target: "i.id",
+                    "content_type_id": str(ContentType.objects.get_for_model(model).pk),
+                    "object_id": "i.id",
                     "reason": f"({reasons})[1 + floor(x.r_reason * 5)::int]",
                     "details": "''",
                     "created_at": "i.created_at + interval '1 day'",
@@ -1046,16 +1038,20 @@ class TownGenerator:
             UPDATE consultations_option o SET vote_count = v.n
               FROM (SELECT option_id, count(*) AS n FROM consultations_vote GROUP BY option_id) v
               WHERE v.option_id = o.id;
-            UPDATE consultations_contribution c SET flag_count = f.n
-              FROM (SELECT contribution_id, count(*) AS n FROM consultations_flag
-                    WHERE contribution_id IS NOT NULL GROUP BY contribution_id) f
-              WHERE f.contribution_id = c.id;
-            UPDATE projects_comment c SET flag_count = f.n
-              FROM (SELECT comment_id, count(*) AS n FROM consultations_flag
-                    WHERE comment_id IS NOT NULL GROUP BY comment_id) f
-              WHERE f.comment_id = c.id;
             """
         )
+
+        # Flags point at their item through its content type (moderation.Flag).
+        for model in (Contribution, Comment):
+            self._exec(
+                f"""
+                UPDATE {model._meta.db_table} c SET flag_count = f.n
+                  FROM (SELECT object_id, count(*) AS n FROM moderation_flag
+                        WHERE content_type_id = {ContentType.objects.get_for_model(model).pk}
+                        GROUP BY object_id) f
+                  WHERE f.object_id = c.id;
+                """
+            )
 
     def _email_addresses(self) -> None:
         from allauth.account.models import EmailAddress

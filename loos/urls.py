@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("projets/", include("projects.urls")),
     path("consultations/", include("consultations.urls")),
+    path("signaler/", include("moderation.urls")),
     path("rapports/", include("reports.urls")),
     path("compte/", include("citizens.urls")),
     path("compte/", include("allauth.urls")),

@@ -1,5 +1,7 @@
 """The municipal team's back office for projects: lifecycle with official answers, updates
-citing comments, and comment moderation. Every decision goes through projects.services."""
+citing comments, and the moderation of projects and comments (flagged or hidden comments
+first). Lifecycle decisions go through projects.services, moderation decisions through
+moderation.services (one reason step for all: moderation.admin.ReasonStepMixin)."""
 
 import re
 
@@ -7,6 +9,7 @@ import rules
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,8 +18,18 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from moderation import services as moderation
+from moderation.admin import (
+    FlagInline,
+    FlagReasonFilter,
+    HostileQuerySafeMixin,
+    ReasonStepMixin,
+    history,
+)
+from moderation.forms import DecisionFormMixin, ReasonForm, decide
+
 from . import services
-from .forms import ReasonForm, StatusChangeForm
+from .forms import StatusChangeForm
 from .models import STATUS_TRANSITIONS, Comment, CommentState, Project, ProjectUpdate, StatusChange
 
 
@@ -40,34 +53,6 @@ class TeamPermissionsMixin:
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-
-def _reason_step(modeladmin, request, queryset, *, action: str, title: str, intro: str, apply):
-    """An admin action in two steps: ask for the reason, then apply it to each item."""
-    form = ReasonForm(request.POST if request.POST.get("confirm") == "yes" else None)
-    if form.is_bound and form.is_valid():
-        done = 0
-        for obj in queryset:
-            if apply(obj, form.cleaned_data["reason"]):
-                done += 1
-        modeladmin.message_user(
-            request,
-            gettext("%(done)d élément(s) traité(s) sur %(total)d.")
-            % {"done": done, "total": len(queryset)},
-            messages.SUCCESS,
-        )
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "form": form,
-        "queryset": queryset,
-        "action": action,
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/projects/reason_action.html", context)
 
 
 # --- projects ------------------------------------------------------------------------------
@@ -128,7 +113,7 @@ class ProjectUpdateInline(admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TeamPermissionsMixin, admin.ModelAdmin):
+class ProjectAdmin(TeamPermissionsMixin, ReasonStepMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "status",
@@ -285,10 +270,16 @@ class ProjectAdmin(TeamPermissionsMixin, admin.ModelAdmin):
         project = get_object_or_404(Project, pk=pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            service = services.project_unhide if project.is_hidden else services.project_hide
-            service(project=project, actor=request.user, reason=form.cleaned_data["reason"])
-            self.message_user(request, gettext("C'est fait, et noté au journal."), messages.SUCCESS)
-            return redirect("admin:projects_project_change", project.pk)
+            decide = moderation.item_restore if project.is_hidden else moderation.item_hide
+            try:
+                decide(item=project, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request, gettext("C'est fait, et noté au journal."), messages.SUCCESS
+                )
+                return redirect("admin:projects_project_change", project.pk)
         if project.is_hidden:
             title = gettext("Réafficher « %(project)s »") % {"project": project}
         else:
@@ -299,31 +290,45 @@ class ProjectAdmin(TeamPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Masquer les projets sélectionnés (avec un motif)"))
     def hide_projects(self, request, queryset):
-        return _reason_step(
-            self,
+        return self.reason_step(
             request,
             queryset,
-            action="hide_projects",
             title=gettext("Masquer des projets"),
             intro=gettext("Ces projets disparaîtront des pages publiques :"),
-            apply=lambda obj, reason: services.project_hide(
-                project=obj, actor=request.user, reason=reason
+            decide=lambda obj, reason: moderation.item_hide(
+                item=obj, actor=request.user, reason=reason
             ),
         )
 
     @admin.action(description=_("Réafficher les projets sélectionnés (avec un motif)"))
     def unhide_projects(self, request, queryset):
-        return _reason_step(
-            self,
+        return self.reason_step(
             request,
             queryset,
-            action="unhide_projects",
             title=gettext("Réafficher des projets"),
             intro=gettext("Ces projets reviendront sur les pages publiques :"),
-            apply=lambda obj, reason: services.project_unhide(
-                project=obj, actor=request.user, reason=reason
+            decide=lambda obj, reason: moderation.item_restore(
+                item=obj, actor=request.user, reason=reason
             ),
         )
+
+
+# --- updates ------------------------------------------------------------------------------
+
+# Inlines other apps add to an update's page, from their own admin module (consultations adds
+# the contributions an update cites): an app extends this page without replacing its admin.
+PROJECT_UPDATE_EXTRA_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+@admin.register(ProjectUpdate)
+class ProjectUpdateAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "published_at"]
+    list_select_related = ["project"]
+    search_fields = ["title", "project__title"]
+    date_hierarchy = "published_at"
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *PROJECT_UPDATE_EXTRA_INLINES]
 
 
 # --- comments ------------------------------------------------------------------------------
@@ -331,8 +336,18 @@ class ProjectAdmin(TeamPermissionsMixin, admin.ModelAdmin):
 CHANGE_PAGE = re.compile(r"/projects/project/(\d+)/change/")
 
 
+class CommentAdminForm(DecisionFormMixin, forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields: list[str] = []
+
+
 @admin.register(Comment)
-class CommentAdmin(TeamPermissionsMixin, admin.ModelAdmin):
+class CommentAdmin(TeamPermissionsMixin, HostileQuerySafeMixin, ReasonStepMixin, admin.ModelAdmin):
+    """Every comment, the moderation queue first: hidden ones (waiting for a decision after
+    flags), then the most flagged."""
+
+    form = CommentAdminForm
     list_display = [
         "excerpt",
         "author",
@@ -343,13 +358,13 @@ class CommentAdmin(TeamPermissionsMixin, admin.ModelAdmin):
         "flag_count",
         "created_at",
     ]
-    list_filter = ["state", "is_deleted", "by_team", "created_at"]
+    list_filter = ["state", FlagReasonFilter, "is_deleted", "by_team", "created_at"]
     search_fields = ["body", "author__display_name", "author__email", "project__title"]
     list_select_related = ["author", "project"]
     date_hierarchy = "created_at"
-    ordering = ["-created_at"]
     actions = ["hide_comments", "restore_comments"]
-    fields = [
+    inlines = [FlagInline]
+    readonly_fields = [
         "project",
         "parent",
         "author",
@@ -362,8 +377,65 @@ class CommentAdmin(TeamPermissionsMixin, admin.ModelAdmin):
         "reply_count",
         "created_at",
         "edited_at",
+        "history",
     ]
-    readonly_fields = fields
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "project",
+                    "parent",
+                    "author",
+                    "body",
+                    "by_team",
+                    "is_deleted",
+                    "reply_count",
+                    "created_at",
+                    "edited_at",
+                ]
+            },
+        ),
+        (
+            _("Modération"),
+            {
+                "fields": [
+                    "state",
+                    "moderation_reason",
+                    "flag_count",
+                    "decision",
+                    "decision_reason",
+                    "history",
+                ]
+            },
+        ),
+    ]
+
+    def get_ordering(self, request):
+        hidden_first = Case(
+            When(state=CommentState.HIDDEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [hidden_first.asc(), "-flag_count", "-created_at"]
+
+    @admin.display(description=_("historique de modération"))
+    def history(self, obj):
+        return history(obj)
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            decide(
+                item=obj,
+                actor=request.user,
+                decision=decision,
+                reason=form.cleaned_data.get("decision_reason", ""),
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     def has_add_permission(self, request, *args):
         return False  # residents write comments; the team answers on the public page
@@ -387,28 +459,24 @@ class CommentAdmin(TeamPermissionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Masquer les commentaires sélectionnés (avec un motif)"))
     def hide_comments(self, request, queryset):
-        return _reason_step(
-            self,
+        return self.reason_step(
             request,
             queryset,
-            action="hide_comments",
             title=gettext("Masquer des commentaires"),
             intro=gettext("Ces commentaires disparaîtront de la page de leur projet :"),
-            apply=lambda obj, reason: services.comment_hide(
-                comment=obj, actor=request.user, reason=reason
+            decide=lambda obj, reason: moderation.item_hide(
+                item=obj, actor=request.user, reason=reason
             ),
         )
 
     @admin.action(description=_("Republier les commentaires sélectionnés (avec un motif)"))
     def restore_comments(self, request, queryset):
-        return _reason_step(
-            self,
+        return self.reason_step(
             request,
             queryset,
-            action="restore_comments",
             title=gettext("Republier des commentaires"),
             intro=gettext("Ces commentaires reviendront sur la page de leur projet :"),
-            apply=lambda obj, reason: services.comment_restore(
-                comment=obj, actor=request.user, reason=reason
+            decide=lambda obj, reason: moderation.item_restore(
+                item=obj, actor=request.user, reason=reason
             ),
         )

@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # personal_data and reporting register their parts on import.
-        from . import notifications, personal_data, reporting  # noqa: F401
+        from . import moderation, notifications, personal_data, reporting  # noqa: F401
 
         notifications.register_kinds()
+        moderation.register()

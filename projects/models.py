@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -173,6 +174,7 @@ class Comment(models.Model):
     moderation_reason = models.TextField(_("motif de modération"), blank=True)
     is_deleted = models.BooleanField(_("supprimé par son auteur"), default=False)
     flag_count = models.PositiveIntegerField(_("signalements"), default=0)
+    flags = GenericRelation("moderation.Flag")
     reply_count = models.PositiveIntegerField(_("réponses"), default=0)
     created_at = models.DateTimeField(_("écrit le"), default=timezone.now)
     edited_at = models.DateTimeField(_("modifié le"), null=True, blank=True)

@@ -8,10 +8,17 @@ notified of their own action (`citizens.notifications.notify` drops them).
 
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications import NotificationKind, notify, register
+from citizens.notifications import (
+    ModerationCount,
+    NotificationKind,
+    notify,
+    register,
+    register_moderation_counter,
+)
 
 from .models import (
     Comment,
@@ -29,8 +36,6 @@ PROJECT_COMMENT = "project_comment"
 PROJECT_UPDATE = "project_update"
 PROJECT_STATUS = "project_status"
 PROPOSAL_STATUS = "proposal_status"
-COMMENT_HIDDEN = "comment_hidden"
-PROJECT_HIDDEN = "project_hidden"
 
 # The official answer is the team's text, quoted in full up to this length.
 ANSWER_MAX = 1500
@@ -50,18 +55,6 @@ def _status(params: dict) -> dict:
         gettext("Réponse de la mairie : %(answer)s") % {"answer": answer} if answer else ""
     )
     return values
-
-
-def _moderation(params: dict) -> dict:
-    if params.get("automatic"):
-        reason = gettext(
-            "masqué automatiquement après plusieurs signalements d'habitants, en attendant "
-            "l'examen de l'équipe municipale"
-        )
-    else:
-        # The text ends the sentence itself.
-        reason = (params.get("reason") or "").strip().rstrip(".") or gettext("non précisé")
-    return {"reason": reason}
 
 
 KINDS = [
@@ -101,26 +94,24 @@ KINDS = [
         detail="{answer_block}",
         describe=_status,
     ),
-    NotificationKind(
-        name=COMMENT_HIDDEN,
-        label=_("Commentaire masqué"),
-        text=_("Votre commentaire sur le projet « {project} » a été masqué. Motif : {reason}."),
-        subject=_("Votre commentaire a été masqué"),
-        describe=_moderation,
-    ),
-    NotificationKind(
-        name=PROJECT_HIDDEN,
-        label=_("Proposition masquée"),
-        text=_("Votre proposition « {project} » a été masquée. Motif : {reason}."),
-        subject=_("Votre proposition a été masquée"),
-        describe=_moderation,
-    ),
 ]
 
 
 def register_kinds() -> None:
     for kind in KINDS:
         register(kind)
+    register_moderation_counter("projects", moderation_counts)
+
+
+def moderation_counts() -> list[ModerationCount]:
+    try:
+        url = reverse("admin:projects_comment_changelist")
+    except NoReverseMatch:
+        url = ""
+    count = Comment.objects.filter(
+        state=CommentState.PUBLISHED, flag_count__gt=0, is_deleted=False
+    ).count()
+    return [ModerationCount(label=_("Commentaires publiés signalés"), count=count, url=url)]
 
 
 def _followers(project: Project):
@@ -194,26 +185,3 @@ def project_status_changed(*, project: Project, change: StatusChange) -> int:
             params=params,
         )
     return count
-
-
-def content_hidden(*, obj: Comment | Project, reason: str, actor=None, automatic=False) -> int:
-    """Tell the author their comment or proposal was hidden, and why."""
-    if isinstance(obj, Comment):
-        return notify(
-            recipients=[obj.author_id],
-            kind=COMMENT_HIDDEN,
-            actor=actor,
-            target=obj,
-            params={"project": obj.project.title, "reason": reason, "automatic": automatic},
-            url=obj.project.get_absolute_url(),
-        )
-    if isinstance(obj, Project):
-        return notify(
-            recipients=[obj.author_id],
-            kind=PROJECT_HIDDEN,
-            actor=actor,
-            target=obj,
-            params={"project": obj.title, "reason": reason, "automatic": automatic},
-            url="",  # a hidden project has no public page to link to
-        )
-    raise TypeError(f"projects cannot notify about hiding a {type(obj).__name__}")

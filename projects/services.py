@@ -17,7 +17,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from citizens.models import Neighbourhood, User
-from citizens.services import moderation_log_write
 
 from . import notifications
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
     StatusChange,
     Support,
 )
+from .moderation import is_counted, shift_comment_counters
 
 # Paths under /projets/ that a project's slug must never shadow.
 RESERVED_SLUGS = frozenset({"proposer"})
@@ -204,64 +204,12 @@ def _status_label(value: str) -> str:
         return value
 
 
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Indiquez le motif : il est conservé au journal.")})
-    return reason
-
-
-@transaction.atomic
-def project_hide(*, project: Project, actor: User, reason: str) -> bool:
-    """Take a project off the public pages. False when it was already hidden."""
-    _require("projects.moderate", actor)
-    reason = _require_reason(reason)
-    updated = Project.objects.filter(pk=project.pk, is_hidden=False).update(
-        is_hidden=True, hidden_reason=reason, updated_at=timezone.now()
-    )
-    if not updated:
-        return False
-    project.is_hidden, project.hidden_reason = True, reason
-    moderation_log_write(
-        actor=actor,
-        obj=project,
-        action="hide",
-        from_state="visible",
-        to_state="hidden",
-        reason=reason,
-    )
-    notifications.content_hidden(obj=project, reason=reason, actor=actor)
-    return True
-
-
-@transaction.atomic
-def project_unhide(*, project: Project, actor: User, reason: str) -> bool:
-    """Put a hidden project back on the public pages. False when it was not hidden."""
-    _require("projects.moderate", actor)
-    reason = _require_reason(reason)
-    updated = Project.objects.filter(pk=project.pk, is_hidden=True).update(
-        is_hidden=False, hidden_reason="", updated_at=timezone.now()
-    )
-    if not updated:
-        return False
-    project.is_hidden, project.hidden_reason = False, ""
-    moderation_log_write(
-        actor=actor,
-        obj=project,
-        action="restore",
-        from_state="hidden",
-        to_state="visible",
-        reason=reason,
-    )
-    return True
-
-
 # --- comments ------------------------------------------------------------------------------
 
 
 def _is_counted(comment: Comment) -> bool:
     """Counted in project.comment_count and in its parent's reply_count."""
-    return comment.state == CommentState.PUBLISHED and not comment.is_deleted
+    return is_counted(comment, comment.state)
 
 
 def _check_comment_body(body: str) -> None:
@@ -269,16 +217,6 @@ def _check_comment_body(body: str) -> None:
     if not body.strip() or len(body) > limit:
         raise ValidationError(
             {"body": _("Un commentaire fait entre 1 et %(limit)d caractères.") % {"limit": limit}}
-        )
-
-
-def _shift_comment_counters(comment: Comment, delta: int) -> None:
-    Project.objects.filter(pk=comment.project_id).update(
-        comment_count=Greatest(F("comment_count") + delta, 0)
-    )
-    if comment.parent_id:
-        Comment.objects.filter(pk=comment.parent_id).update(
-            reply_count=Greatest(F("reply_count") + delta, 0)
         )
 
 
@@ -313,11 +251,11 @@ def comment_post(
         author=author,
         body=body,
         parent=parent,
-        by_team=rules.has_perm("projects.moderate", author),
+        by_team=rules.has_perm("moderation.moderate", author),
     )
     comment.full_clean()
     comment.save()
-    _shift_comment_counters(comment, +1)
+    shift_comment_counters(comment, +1)
     notifications.comment_posted(comment=comment)
     return comment
 
@@ -350,62 +288,7 @@ def comment_delete(*, comment: Comment, actor: User) -> bool:
     Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
     comment.is_deleted = locked.is_deleted = True
     if was_counted:
-        _shift_comment_counters(locked, -1)
-    return True
-
-
-@transaction.atomic
-def comment_hide(
-    *, comment: Comment, actor: User | None, reason: str, automatic: bool = False
-) -> bool:
-    """The team (or an automatic rule, with actor=None) hides a comment, with a reason."""
-    if not automatic:
-        _require("projects.moderate", actor)
-    reason = _require_reason(reason)
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if locked.state == CommentState.HIDDEN:
-        return False
-    was_counted = _is_counted(locked)
-    Comment.objects.filter(pk=comment.pk).update(
-        state=CommentState.HIDDEN, moderation_reason=reason
-    )
-    comment.state, comment.moderation_reason = CommentState.HIDDEN, reason
-    if was_counted:
-        _shift_comment_counters(locked, -1)
-    moderation_log_write(
-        actor=actor,
-        obj=comment,
-        action="hide",
-        from_state=locked.state,
-        to_state=CommentState.HIDDEN,
-        reason=reason,
-        automatic=automatic,
-    )
-    notifications.content_hidden(obj=comment, reason=reason, actor=actor, automatic=automatic)
-    return True
-
-
-@transaction.atomic
-def comment_restore(*, comment: Comment, actor: User, reason: str) -> bool:
-    """The team publishes a hidden comment again, with a reason."""
-    _require("projects.moderate", actor)
-    reason = _require_reason(reason)
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if locked.state != CommentState.HIDDEN:
-        return False
-    Comment.objects.filter(pk=comment.pk).update(state=CommentState.PUBLISHED, moderation_reason="")
-    comment.state, comment.moderation_reason = CommentState.PUBLISHED, ""
-    locked.state = CommentState.PUBLISHED
-    if _is_counted(locked):
-        _shift_comment_counters(locked, +1)
-    moderation_log_write(
-        actor=actor,
-        obj=comment,
-        action="restore",
-        from_state=CommentState.HIDDEN,
-        to_state=CommentState.PUBLISHED,
-        reason=reason,
-    )
+        shift_comment_counters(locked, -1)
     return True
 
 

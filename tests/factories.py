@@ -104,18 +104,18 @@ class SuperuserFactory(UserFactory):
 
 from datetime import timedelta  # noqa: E402
 
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from consultations.models import (  # noqa: E402
     Consultation,
     Contribution,
     ContributionState,
-    Flag,
-    FlagReason,
     Option,
     Synthesis,
     Vote,
 )
+from moderation.models import Flag, FlagReason  # noqa: E402
 from projects.models import (  # noqa: E402
     Category,
     Comment,
@@ -222,12 +222,24 @@ class VoteFactory(factory.django.DjangoModelFactory):
 
 
 class FlagFactory(factory.django.DjangoModelFactory):
+    """A flag on `item` (or, for short, `contribution=` / `comment=`; a new contribution
+    when none is given)."""
+
     class Meta:
         model = Flag
 
     reporter = factory.SubFactory(UserFactory)
-    contribution = factory.SubFactory(ContributionFactory)
     reason = FlagReason.SPAM
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        item = kwargs.pop("item", None) or kwargs.pop("comment", None)
+        item = item or kwargs.pop("contribution", None) or ContributionFactory()
+        kwargs.pop("comment", None)
+        kwargs.pop("contribution", None)
+        kwargs["content_type"] = ContentType.objects.get_for_model(item)
+        kwargs["object_id"] = item.pk
+        return kwargs
 
 
 class SynthesisFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from citizens.models import Neighbourhood, User
-from consultations.models import Contribution, Flag, Option
+from consultations.models import Contribution, Option
 from projects import services
 from projects.models import Comment, Project
 from tests.conftest import login
@@ -20,6 +20,7 @@ from tests.factories import (
     CommentFactory,
     ConsultationFactory,
     ContributionFactory,
+    FlagFactory,
     OptionFactory,
     ProjectFactory,
     ProjectUpdateFactory,
@@ -191,12 +192,12 @@ def test_one_shared_list_with_each_readers_own_flag_links():
     author, flagger, other = ResidentFactory(), ResidentFactory(), ResidentFactory()
     mine = contribution(round_, author=author, body="Ma contribution")
     path = round_.get_absolute_url()
-    flag_url = f"/consultations/signaler/contribution/{mine.pk}/"
+    flag_url = f"/signaler/contribution/{mine.pk}/"
     assert flag_url in page(path, login(flagger))  # renders and caches the list
     assert flag_url not in page(path, login(author))
     assert flag_url not in page(path)  # a visitor
     assert flag_url not in page(path, login(UserFactory(verified=False)))  # not verified
-    Flag.objects.create(contribution=mine, reporter=flagger, reason="spam")
+    FlagFactory(item=mine, reporter=flagger, reason="spam")
     html = page(path, login(flagger))
     assert flag_url not in html and "Vous avez signalé cette contribution." in html
     html = page(path, login(other))

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "citizens",
+    "moderation",
     "projects",
     "consultations",
     "reports",
@@ -311,8 +312,6 @@ _TEAM_MODELS = {
         "option",
         "contribution",
         "synthesis",
-        "flag",
-        "flaggedcomment",
     ],
     "citizens": ["neighbourhood"],
 }
@@ -324,7 +323,8 @@ ROLE_PERMISSIONS = {
         for action in ("view", "add", "change")
     ]
     + [
-        "citizens.view_moderationlog",
+        "moderation.view_moderationlog",
+        "moderation.view_flag",
         "citizens.view_user",
         "projects.delete_projectupdate",
         "consultations.delete_option",

@@ -8,6 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from citizens.rules import is_verified_resident
+from moderation.selectors import flaggable_ids_among, flagged_ids_among
+
 from .. import selectors
 from ..models import Comment, Project
 from ..selectors import CommentOrder
@@ -94,3 +97,17 @@ def _action_project(request, slug: str) -> Project:
 def _page_project(request, slug: str) -> Project:
     """The project with what its page needs (this person's support and follow)."""
     return _readable(request, selectors.project_get_for_page(slug=slug, user=request.user))
+
+
+def _flag_links(user, project: Project, comments) -> dict:
+    """Which of the shown comments (and replies) this reader may flag, or has flagged: one
+    query for the page, none for visitors."""
+    shown = []
+    for comment in comments:
+        shown.append(comment)
+        shown.extend(getattr(comment, "shown_replies", []))
+    for comment in shown:
+        comment.project = project  # known already: no query per comment
+    flagged = flagged_ids_among(user=user, items=shown) if is_verified_resident(user) else set()
+    flaggable = flaggable_ids_among(user=user, items=shown, flagged=flagged)
+    return {"flaggable_ids": flaggable, "flagged_ids": flagged}

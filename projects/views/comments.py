@@ -17,6 +17,7 @@ from ..models import Comment, Project
 from ._common import (
     _action_project,
     _comment_url,
+    _flag_links,
     _forbidden,
     _page_project,
     _participation_refused,
@@ -148,5 +149,6 @@ def comment_thread(request, slug: str, pk: int):
         "replies_page": replies,
         "can_comment": rules.has_perm("projects.comment", request.user, project),
         "reply_form": None,
+        **_flag_links(request.user, project, [comment, *replies]),
     }
     return render(request, "projects/comment_thread.html", context)

@@ -23,6 +23,7 @@ from ..models import Project
 from ..selectors import ProjectFilters, Sort
 from ._common import (
     _comment_order,
+    _flag_links,
     _map_settings,
     _page_project,
     _participation_refused,
@@ -124,6 +125,7 @@ def _detail_context(
     context["comments_page"] = selectors.project_comments_page(
         project=project, user=user, order=order, page=page
     )
+    context.update(_flag_links(user, project, list(context["comments_page"])))
     return context
 
 

@@ -42,8 +42,9 @@ from django.db.models import (
 from django.db.models.functions import Greatest, Least, Trunc
 
 from citizens import reporting as registry
-from citizens.models import ModerationLog, Neighbourhood, User
+from citizens.models import Neighbourhood, User
 from consultations.models import Consultation, Contribution, ContributionState, Outcome
+from moderation.models import ModerationLog
 from projects.models import (
     DECIDED_OR_BEYOND,
     Comment,

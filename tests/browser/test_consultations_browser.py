@@ -11,12 +11,8 @@ from playwright.sync_api import expect
 
 from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM
 from consultations.models import Consultation, Contribution, ModerationMode
-from consultations.services import (
-    contribution_publish,
-    contribution_submit,
-    synthesis_publish,
-    vote_cast,
-)
+from consultations.services import contribution_submit, synthesis_publish, vote_cast
+from moderation import services as moderation_services
 from tests.conftest import axe_violations, browser_login, browser_login_staff
 from tests.factories import (
     ConsultationFactory,
@@ -104,7 +100,7 @@ def test_contribute_vote_refuse_read_the_reason_then_the_synthesis(page, round_)
     kept = contribution_submit(
         consultation=round_, author=ResidentFactory(display_name="Karim B."), body="Des arbres"
     )
-    contribution_publish(contribution=kept, actor=team)
+    moderation_services.item_publish(item=kept, actor=team)
     vote_cast(consultation=round_, voter=kept.author, option=round_.options.last())
     now = timezone.now()
     Consultation.objects.filter(pk=round_.pk).update(
@@ -148,7 +144,7 @@ def test_list_and_round_pages_have_no_axe_violation(page, round_):
     assert axe_violations(page) == []
     # The flag form, with its radio buttons, too.
     published = ContributionFactory(consultation=round_, body="Un avis publié")
-    page.goto(f"/consultations/signaler/contribution/{published.pk}/")
+    page.goto(f"/signaler/contribution/{published.pk}/")
     page.get_by_role("button", name="Envoyer le signalement").click()
     expect(page.get_by_text("Choisissez un motif.")).to_be_visible()
     assert axe_violations(page) == []

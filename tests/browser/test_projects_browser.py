@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from citizens.models import MAYORS_OFFICE, MUNICIPAL_TEAM
+from moderation.models import Flag
 from projects import services
 from projects.models import Comment, Follow, Project, Status, Support
 from tests.conftest import axe_violations, browser_login
@@ -143,3 +144,35 @@ def test_the_map_survives_failing_tiles_and_the_picker_fills_the_fields(page, st
     page.get_by_role("button", name="Effacer le lieu").click()
     expect(page.get_by_label("Latitude")).to_have_value("")
     assert axe_violations(page) == []
+
+
+def test_a_resident_flags_another_residents_comment_from_the_project_page(page, street):
+    marie = ResidentFactory(display_name="Marie L.")
+    own = services.comment_post(project=street, author=marie, body="Mon propre avis.")
+    browser_login(page, marie)
+    page.goto(street.get_absolute_url())
+
+    # Not on her own comment; on Josiane's, with the name for screen readers.
+    own_links = page.locator(f"#commentaire-{own.pk} .comment-actions a", has_text="Signaler")
+    expect(own_links).to_have_count(0)
+    josiane = page.locator("article.comment", has_text="Gardez des places")
+    link = josiane.get_by_role("link", name="Signaler le commentaire de Josiane D.")
+    expect(link).to_be_visible()
+    link.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signaler un commentaire")
+    page.get_by_label("Hors sujet").check()
+    page.get_by_label("Précisions (facultatif)").fill("Rien à voir avec la rue.")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    expect(page.get_by_text("Merci, votre signalement est transmis")).to_be_visible()
+
+    flag = Flag.objects.get()
+    assert (flag.reporter, flag.item.body, flag.reason) == (
+        marie,
+        "Gardez des places pour les anciens.",
+        "off_topic",
+    )
+    page.goto(street.get_absolute_url())
+    josiane = page.locator("article.comment", has_text="Gardez des places")
+    expect(josiane.get_by_text("Vous avez signalé ce commentaire.")).to_be_visible()
+    expect(josiane.get_by_role("link", name=re.compile("Signaler"))).to_have_count(0)

@@ -7,8 +7,8 @@ pytestmark = pytest.mark.django_db
 def test_municipal_team_may_manage_projects_and_consultations_in_the_admin(team_member):
     assert team_member.has_perm("projects.change_project")
     assert team_member.has_perm("consultations.change_contribution")
-    assert team_member.has_perm("citizens.view_moderationlog")
-    assert not team_member.has_perm("citizens.change_moderationlog")
+    assert team_member.has_perm("moderation.view_moderationlog")
+    assert not team_member.has_perm("moderation.change_moderationlog")
     assert not team_member.has_perm("citizens.delete_user")
 
 

@@ -9,20 +9,12 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.models import ModerationLog
 from consultations.admin import CitedContributionInline
-from consultations.models import (
-    Consultation,
-    Contribution,
-    ContributionState,
-    FlaggedComment,
-    Synthesis,
-)
-from consultations.services import (
-    contribution_hide,
-    contribution_submit,
-    flag_submit,
-)
+from consultations.models import Consultation, Contribution, ContributionState, Synthesis
+from consultations.services import contribution_submit
+from moderation import services as moderation_services
+from moderation.models import ModerationLog
+from moderation.services import flag_submit
 from projects.models import CommentState, ProjectUpdate
 from tests.conftest import login
 from tests.consultations.conftest import close_round
@@ -50,7 +42,7 @@ def team_client(team_member):
     return login(team_member)
 
 
-def flags_management(prefix="flags", total=0) -> dict:
+def flags_management(prefix="moderation-flag-content_type-object_id", total=0) -> dict:
     return {
         f"{prefix}-TOTAL_FORMS": str(total),
         f"{prefix}-INITIAL_FORMS": str(total),
@@ -68,8 +60,9 @@ def flags_management(prefix="flags", total=0) -> dict:
         CHANGELIST,
         "/admin/consultations/consultation/",
         "/admin/consultations/consultation/add/",
-        "/admin/consultations/flaggedcomment/",
-        "/admin/citizens/moderationlog/",
+        "/admin/projects/comment/",
+        "/admin/moderation/moderationlog/",
+        "/admin/moderation/flag/",
     ],
 )
 @pytest.mark.parametrize(
@@ -85,7 +78,8 @@ def test_admin_index_lists_the_moderation_tools_for_the_team(team_client):
     for name in (
         "Concertations",
         "Contributions",
-        "Commentaires signalés",
+        "Commentaires",
+        "Signalements",
         "Journal de modération",
     ):
         assert name in body
@@ -157,12 +151,14 @@ def test_hostile_bodies_are_escaped_in_list_change_and_log_pages(
 ):
     contribution = ContributionFactory(consultation=open_round, body=HOSTILE, flag_count=1)
     FlagFactory(contribution=contribution, details=HOSTILE)
-    contribution_hide(contribution=contribution, actor=team_member, reason=HOSTILE)
+    moderation_services.item_hide(item=contribution, actor=team_member, reason=HOSTILE)
     pages = [
         team_client.get(CHANGELIST),
         team_client.get(f"{CHANGELIST}{contribution.pk}/change/"),
-        team_client.get("/admin/citizens/moderationlog/"),
-        team_client.get(f"/admin/citizens/moderationlog/{ModerationLog.objects.get().pk}/change/"),
+        team_client.get("/admin/moderation/moderationlog/"),
+        team_client.get(
+            f"/admin/moderation/moderationlog/{ModerationLog.objects.get().pk}/change/"
+        ),
     ]
     for page in pages:
         assert page.status_code == 200
@@ -230,9 +226,11 @@ def test_bulk_hide_and_restore(team_client, open_round):
     assert set(Contribution.objects.values_list("state", flat=True)) == {"hidden"}
     open_round.refresh_from_db()
     assert open_round.contribution_count == 0
-    page = action(team_client, "restore_selected", items)
-    assert "facultatif" in text(page)
-    action(team_client, "restore_selected", items, apply="yes", reason="")
+    # Restoring needs a reason, like hiding.
+    refused = action(team_client, "restore_selected", items, apply="yes", reason="")
+    assert refused.status_code == 400
+    assert set(Contribution.objects.values_list("state", flat=True)) == {"hidden"}
+    action(team_client, "restore_selected", items, apply="yes", reason="Signalement infondé")
     assert set(Contribution.objects.values_list("state", flat=True)) == {"published"}
     open_round.refresh_from_db()
     assert open_round.contribution_count == 2
@@ -511,14 +509,16 @@ def test_options_with_votes_cannot_be_deleted(team_client, open_round, options, 
 def test_flagged_comments_queue_hides_and_restores_through_the_services(team_client):
     quiet = CommentFactory(body="Rien à signaler")
     flagged = CommentFactory(body="Commentaire " + HOSTILE)
-    flag_submit(reporter=ResidentFactory(), reason="insult", comment=flagged)
-    url = "/admin/consultations/flaggedcomment/"
+    flag_submit(reporter=ResidentFactory(), reason="insult", item=flagged)
+    url = "/admin/projects/comment/"
     body = text(team_client.get(url))
     assert "Commentaire &lt;script&gt;" in body and HOSTILE not in body
-    assert quiet.body not in body
-    assert team_client.get(url + "?flag_reason=insult").status_code == 200
+    # The flagged comment comes first, before the quiet one.
+    assert body.index("Commentaire &lt;script&gt;") < body.index(quiet.body)
+    filtered = team_client.get(url + "?flag_reason=insult")
+    assert filtered.status_code == 200 and quiet.body not in text(filtered)
 
-    data = {"action": "hide_selected", helpers.ACTION_CHECKBOX_NAME: [str(flagged.pk)]}
+    data = {"action": "hide_comments", helpers.ACTION_CHECKBOX_NAME: [str(flagged.pk)]}
     assert "Motif" in text(team_client.post(url, data))
     team_client.post(url, {**data, "apply": "yes", "reason": "Insulte"})
     flagged.refresh_from_db()
@@ -530,6 +530,11 @@ def test_flagged_comments_queue_hides_and_restores_through_the_services(team_cli
     restored = team_client.post(
         change_url, {"decision": "restore", "decision_reason": "", **flags_management(total=1)}
     )
+    assert restored.status_code == 200  # restoring needs a reason too
+    restored = team_client.post(
+        change_url,
+        {"decision": "restore", "decision_reason": "Méprise", **flags_management(total=1)},
+    )
     assert restored.status_code == 302
     flagged.refresh_from_db()
     assert flagged.state == CommentState.PUBLISHED
@@ -537,7 +542,6 @@ def test_flagged_comments_queue_hides_and_restores_through_the_services(team_cli
         "hide",
         "restore",
     ]
-    assert FlaggedComment.objects.count() == 2
 
 
 # --- project updates cite contributions ----------------------------------------------------
@@ -545,7 +549,7 @@ def test_flagged_comments_queue_hides_and_restores_through_the_services(team_cli
 
 def test_project_update_admin_gains_the_cited_contributions_inline(superuser, open_round):
     model_admin = admin.site.get_model_admin(ProjectUpdate)
-    assert CitedContributionInline in model_admin.inlines
+    assert CitedContributionInline in model_admin.get_inlines(None, None)
     update = ProjectUpdateFactory(project=open_round.project)
     contribution = ContributionFactory(consultation=open_round, body="Des bancs")
     client = login(superuser)
@@ -574,10 +578,10 @@ def test_project_update_admin_gains_the_cited_contributions_inline(superuser, op
 def test_the_log_is_read_only_in_the_admin_for_everyone(request, role, open_round):
     user = request.getfixturevalue(role)
     contribution = ContributionFactory(consultation=open_round)
-    contribution_hide(contribution=contribution, actor=user, reason="Motif")
+    moderation_services.item_hide(item=contribution, actor=user, reason="Motif")
     entry = ModerationLog.objects.get()
     client = login(user)
-    base = "/admin/citizens/moderationlog/"
+    base = "/admin/moderation/moderationlog/"
     assert client.get(base).status_code == 200
     assert client.get(base + "add/").status_code == 403
     view = client.get(f"{base}{entry.pk}/change/")
@@ -597,17 +601,17 @@ def test_the_log_is_read_only_in_the_admin_for_everyone(request, role, open_roun
     assert not model_admin.has_add_permission(req)
     assert not model_admin.has_change_permission(req, entry)
     assert not model_admin.has_delete_permission(req, entry)
-    assert reverse("admin:citizens_moderationlog_changelist") == base
+    assert reverse("admin:moderation_moderationlog_changelist") == base
 
 
 def test_the_log_filters_and_search(team_client, team_member, open_round):
     contribution = ContributionFactory(consultation=open_round, body="Cherchez-moi")
-    contribution_hide(contribution=contribution, actor=team_member, reason="Spam évident")
+    moderation_services.item_hide(item=contribution, actor=team_member, reason="Spam évident")
     for query in ("?action=hide", "?automatic__exact=1", "?q=évident", "?action=nonsense"):
-        assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 200
+        assert team_client.get("/admin/moderation/moderationlog/" + query).status_code == 200
     for query in ("?q=%00", "?action=%00"):
-        assert team_client.get("/admin/citizens/moderationlog/" + query).status_code == 400
-    page = text(team_client.get("/admin/citizens/moderationlog/?q=évident"))
+        assert team_client.get("/admin/moderation/moderationlog/" + query).status_code == 400
+    page = text(team_client.get("/admin/moderation/moderationlog/?q=évident"))
     assert "Spam évident" in page
     assert "Publiée" in page and "Masquée" in page and "Masquage" in page  # in French
 

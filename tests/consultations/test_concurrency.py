@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from citizens.models import ModerationLog
-from consultations.models import Consultation, Contribution, Flag, Option, Vote
+from consultations.models import Consultation, Contribution, Option, Vote
+from moderation.models import Flag, ModerationLog
 from tests.conftest import login
 from tests.factories import (
     ConsultationFactory,
@@ -101,7 +101,7 @@ def test_concurrent_vote_changes_keep_every_counter_right(roles):
 def test_concurrent_flags_from_one_resident_make_one_flag(roles):
     contribution = ContributionFactory(consultation=ConsultationFactory())
     client = login(ResidentFactory())
-    url = f"/consultations/signaler/contribution/{contribution.pk}/"
+    url = f"/signaler/contribution/{contribution.pk}/"
     statuses = concurrently(
         [(lambda: same_session(client).post(url, {"reason": "spam"})) for _ in range(THREADS)]
     )
@@ -118,7 +118,7 @@ def test_distinct_residents_flagging_at_once_hide_the_item_exactly_once(roles):
     contribution = ContributionFactory(consultation=ConsultationFactory())
     Consultation.objects.filter(pk=contribution.consultation_id).update(contribution_count=1)
     clients = [login(ResidentFactory()) for _ in range(5)]
-    url = f"/consultations/signaler/contribution/{contribution.pk}/"
+    url = f"/signaler/contribution/{contribution.pk}/"
     statuses = concurrently([(lambda c=c: c.post(url, {"reason": "insult"})) for c in clients])
     assert statuses == [302] * 5
     contribution.refresh_from_db()

@@ -5,9 +5,9 @@ import io
 import pytest
 
 from citizens import demo as citizens_demo
-from citizens.models import ModerationLog
 from consultations import demo
-from consultations.models import Consultation, Contribution, Flag, Option, Vote
+from consultations.models import Consultation, Contribution, Option, Vote
+from moderation.models import Flag, ModerationLog
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from citizens.models import ModerationLog
-from citizens.services import moderation_log_write
 from consultations.models import Contribution
-from consultations.services import contribution_hide, contribution_restore
+from moderation import services as moderation_services
+from moderation.models import ModerationLog
+from moderation.services import moderation_log_write
 from tests.factories import ContributionFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry(team_member):
     contribution = ContributionFactory()
-    contribution_hide(contribution=contribution, actor=team_member, reason="Insulte")
+    moderation_services.item_hide(item=contribution, actor=team_member, reason="Insulte")
     return ModerationLog.objects.get()
 
 
@@ -57,8 +57,8 @@ def test_a_log_row_cannot_be_deleted(entry):
 
 
 def test_every_decision_appends_a_row(entry, team_member):
-    contribution_restore(
-        contribution=Contribution.objects.get(pk=entry.object_id), actor=team_member
+    moderation_services.item_restore(
+        item=Contribution.objects.get(pk=entry.object_id), actor=team_member, reason="Erreur"
     )
     assert list(
         ModerationLog.objects.order_by("created_at", "pk").values_list("action", flat=True)

@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from consultations.services import (
     contribution_answer,
     contribution_submit,
-    flag_submit,
     synthesis_publish,
     vote_cast,
 )
+from moderation.services import flag_submit
 from tests.conftest import login
 from tests.consultations.conftest import close_round
 from tests.factories import (
@@ -42,7 +42,7 @@ def fill_round(consultation, viewer, n: int) -> None:
         contribution.cited_in_updates.add(update)
         vote_cast(consultation=consultation, voter=author, option=options[i % 3])
         if i % 2:
-            flag_submit(reporter=viewer, reason="spam", contribution=contribution)
+            flag_submit(reporter=viewer, reason="spam", item=contribution)
     for i in range(min(n, 5)):
         contribution_submit(consultation=consultation, author=viewer, body=f"À moi {i}")
 

@@ -93,28 +93,28 @@ FLAG_TABLE = [
 def test_flag_table(frozen, role, expected, state):
     user = ROLES[role]()
     contribution = ContributionFactory(consultation=make_round(state))
-    assert rules.has_perm("consultations.flag", user, contribution) is expected
-    assert rules.has_perm("consultations.flag", user, CommentFactory()) is expected
+    assert rules.has_perm("moderation.flag", user, contribution) is expected
+    assert rules.has_perm("moderation.flag", user, CommentFactory()) is expected
 
 
 def test_nobody_flags_their_own_item_or_twice(frozen):
     resident = ResidentFactory()
     own = ContributionFactory(author=resident, consultation=make_round("open"))
-    assert not rules.has_perm("consultations.flag", resident, own)
-    assert not rules.has_perm("consultations.flag", resident, CommentFactory(author=resident))
+    assert not rules.has_perm("moderation.flag", resident, own)
+    assert not rules.has_perm("moderation.flag", resident, CommentFactory(author=resident))
     flagged = ContributionFactory(consultation=make_round("open"))
     FlagFactory(reporter=resident, contribution=flagged)
-    assert not rules.has_perm("consultations.flag", resident, flagged)
+    assert not rules.has_perm("moderation.flag", resident, flagged)
     comment = CommentFactory()
     FlagFactory(reporter=resident, contribution=None, comment=comment)
-    assert not rules.has_perm("consultations.flag", resident, comment)
+    assert not rules.has_perm("moderation.flag", resident, comment)
 
 
 def test_pending_rejected_and_hidden_contributions_cannot_be_flagged(frozen):
     resident = ResidentFactory()
     for state in ("pending", "rejected", "hidden"):
         contribution = ContributionFactory(state=state, consultation=make_round("open"))
-        assert not rules.has_perm("consultations.flag", resident, contribution)
+        assert not rules.has_perm("moderation.flag", resident, contribution)
 
 
 MODERATE_TABLE = [
@@ -131,6 +131,7 @@ MODERATE_TABLE = [
 def test_moderate_table(frozen, role, expected):
     user = ROLES[role]()
     assert rules.has_perm("consultations.moderate", user) is expected
+    assert rules.has_perm("moderation.moderate", user) is expected
     # The back office follows the same rule (superusers through Django's own shortcut).
     if role != "visitor":
         assert user.has_perm("consultations.change_contribution") is expected

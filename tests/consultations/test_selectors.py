@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from consultations import selectors
-from consultations.services import contribution_submit, flag_submit, vote_cast
+from consultations.services import contribution_submit, vote_cast
+from moderation.selectors import flagged_ids_among
+from moderation.services import flag_submit
 from tests.factories import (
     ConsultationFactory,
     ContributionFactory,
@@ -102,6 +104,6 @@ def test_flagged_ids_are_the_viewers_own_flags(open_round, resident, other_resid
         ContributionFactory(consultation=open_round),
         ContributionFactory(consultation=open_round),
     )
-    flag_submit(reporter=resident, reason="spam", contribution=a)
-    flag_submit(reporter=other_resident, reason="spam", contribution=b)
-    assert selectors.flagged_contribution_ids(user=resident, contributions=[a, b]) == {a.pk}
+    flag_submit(reporter=resident, reason="spam", item=a)
+    flag_submit(reporter=other_resident, reason="spam", item=b)
+    assert flagged_ids_among(user=resident, items=[a, b]) == {a.pk}

@@ -1,46 +1,38 @@
-"""The consultations services: each state change, its counters and its moderation log row."""
+"""The consultations services, and moderation's on contributions and comments: each state
+change, its counters and its moderation log row."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from citizens.models import ModerationLog
-from consultations import rules as consultation_rules
 from consultations.models import (
     Consultation,
     Contribution,
     ContributionState,
-    Flag,
-    FlaggedComment,
-    FlagReason,
     Option,
     Outcome,
     Synthesis,
     Vote,
 )
 from consultations.services import (
-    AlreadyFlagged,
-    InvalidTransition,
-    comment_hide,
-    comment_restore,
     contribution_answer,
-    contribution_hide,
-    contribution_publish,
-    contribution_reject,
-    contribution_restore,
     contribution_set_outcome,
     contribution_submit,
-    flag_submit,
     synthesis_publish,
     synthesis_save,
     vote_cast,
 )
+from moderation import rules as moderation_rules
+from moderation import services as moderation_services
+from moderation.models import Flag, FlagReason, ModerationLog
+from moderation.services import AlreadyFlagged, InvalidTransition, flag_submit
 from projects.models import Comment, CommentState
 from tests.consultations.conftest import close_round
 from tests.factories import (
     CommentFactory,
     ConsultationFactory,
     ContributionFactory,
+    FlagFactory,
     OptionFactory,
     ResidentFactory,
     UserFactory,
@@ -151,9 +143,9 @@ def published(consultation, **kwargs) -> Contribution:
 def test_a_flag_is_recorded_and_counted(open_round, resident):
     contribution = published(open_round)
     flag = flag_submit(
-        reporter=resident, reason=FlagReason.SPAM, details=" pub ", contribution=contribution
+        reporter=resident, reason=FlagReason.SPAM, details=" pub ", item=contribution
     )
-    assert (flag.reason, flag.details, flag.contribution) == ("spam", "pub", contribution)
+    assert (flag.reason, flag.details, flag.item) == ("spam", "pub", contribution)
     contribution.refresh_from_db()
     assert contribution.flag_count == 1
     assert contribution.state == ContributionState.PUBLISHED
@@ -161,39 +153,39 @@ def test_a_flag_is_recorded_and_counted(open_round, resident):
 
 def test_one_flag_per_resident_per_item(open_round, resident):
     contribution = published(open_round)
-    flag_submit(reporter=resident, reason=FlagReason.SPAM, contribution=contribution)
+    flag_submit(reporter=resident, reason=FlagReason.SPAM, item=contribution)
     with pytest.raises(PermissionDenied):
-        flag_submit(reporter=resident, reason=FlagReason.INSULT, contribution=contribution)
+        flag_submit(reporter=resident, reason=FlagReason.INSULT, item=contribution)
     assert Flag.objects.count() == 1
 
 
 def test_the_author_cannot_flag_their_own_contribution(open_round, resident):
     contribution = published(open_round, author=resident)
     with pytest.raises(PermissionDenied):
-        flag_submit(reporter=resident, reason=FlagReason.SPAM, contribution=contribution)
+        flag_submit(reporter=resident, reason=FlagReason.SPAM, item=contribution)
 
 
 def test_an_unknown_reason_is_refused(open_round, resident):
     with pytest.raises(ValidationError):
-        flag_submit(reporter=resident, reason="boring", contribution=published(open_round))
+        flag_submit(reporter=resident, reason="boring", item=published(open_round))
 
 
 def test_the_database_refuses_a_second_flag_even_past_the_permission_check(
     open_round, resident, monkeypatch
 ):
     contribution = published(open_round)
-    Flag.objects.create(reporter=resident, contribution=contribution, reason=FlagReason.SPAM)
+    FlagFactory(reporter=resident, item=contribution, reason=FlagReason.SPAM)
     # As if a concurrent request had passed the permission check before this flag existed.
-    monkeypatch.setattr(consultation_rules.has_flagged, "fn", lambda user, item: False)
+    monkeypatch.setattr(moderation_rules.has_flagged, "fn", lambda user, item: False)
     with pytest.raises(AlreadyFlagged):
-        flag_submit(reporter=resident, reason=FlagReason.OTHER, contribution=contribution)
+        flag_submit(reporter=resident, reason=FlagReason.OTHER, item=contribution)
     assert Flag.objects.count() == 1
 
 
 def test_three_distinct_residents_hide_a_contribution_once(open_round):
     contribution = published(open_round)
     for _ in range(3):
-        flag_submit(reporter=ResidentFactory(), reason=FlagReason.INSULT, contribution=contribution)
+        flag_submit(reporter=ResidentFactory(), reason=FlagReason.INSULT, item=contribution)
     contribution.refresh_from_db()
     assert contribution.state == ContributionState.HIDDEN
     assert contribution.flag_count == 3
@@ -214,9 +206,9 @@ def test_three_distinct_residents_hide_a_contribution_once(open_round):
 def test_after_the_team_restores_more_flags_do_not_hide_again(open_round, team_member):
     contribution = published(open_round)
     for _ in range(3):
-        flag_submit(reporter=ResidentFactory(), reason=FlagReason.SPAM, contribution=contribution)
-    contribution_restore(contribution=contribution, actor=team_member, reason="Rien d'abusif")
-    flag_submit(reporter=ResidentFactory(), reason=FlagReason.SPAM, contribution=contribution)
+        flag_submit(reporter=ResidentFactory(), reason=FlagReason.SPAM, item=contribution)
+    moderation_services.item_restore(item=contribution, actor=team_member, reason="Rien d'abusif")
+    flag_submit(reporter=ResidentFactory(), reason=FlagReason.SPAM, item=contribution)
     contribution.refresh_from_db()
     assert (contribution.state, contribution.flag_count) == (ContributionState.PUBLISHED, 4)
     assert ModerationLog.objects.filter(automatic=True).count() == 1
@@ -226,7 +218,7 @@ def test_after_the_team_restores_more_flags_do_not_hide_again(open_round, team_m
 def test_three_flags_hide_a_project_comment(db):
     comment = CommentFactory()
     for _ in range(3):
-        flag_submit(reporter=ResidentFactory(), reason=FlagReason.OFF_TOPIC, comment=comment)
+        flag_submit(reporter=ResidentFactory(), reason=FlagReason.OFF_TOPIC, item=comment)
     comment.refresh_from_db()
     assert (comment.state, comment.flag_count) == (CommentState.HIDDEN, 3)
     assert comment.moderation_reason
@@ -237,19 +229,12 @@ def test_three_flags_hide_a_project_comment(db):
 def test_a_hidden_or_deleted_comment_cannot_be_flagged(resident):
     for comment in (CommentFactory(state=CommentState.HIDDEN), CommentFactory(is_deleted=True)):
         with pytest.raises(PermissionDenied):
-            flag_submit(reporter=resident, reason=FlagReason.SPAM, comment=comment)
+            flag_submit(reporter=resident, reason=FlagReason.SPAM, item=comment)
 
 
-def test_a_flag_targets_exactly_one_item(open_round, resident):
-    with pytest.raises(ValueError):
-        flag_submit(reporter=resident, reason=FlagReason.SPAM)
-    with pytest.raises(ValueError):
-        flag_submit(
-            reporter=resident,
-            reason=FlagReason.SPAM,
-            contribution=published(open_round),
-            comment=CommentFactory(),
-        )
+def test_only_moderated_models_can_be_flagged(resident):
+    with pytest.raises(LookupError):
+        flag_submit(reporter=resident, reason=FlagReason.SPAM, item=UserFactory())
 
 
 # --- moderation decisions ------------------------------------------------------------------
@@ -259,7 +244,7 @@ def test_publishing_a_pending_contribution_counts_it_and_logs_who(moderated_roun
     contribution = contribution_submit(
         consultation=moderated_round, author=ResidentFactory(), body="À valider"
     )
-    result = contribution_publish(contribution=contribution, actor=team_member)
+    result = moderation_services.item_publish(item=contribution, actor=team_member)
     assert result.state == ContributionState.PUBLISHED
     assert result.published_at and result.moderated_at
     assert counts(moderated_round) == (1, 0)
@@ -278,10 +263,10 @@ def test_rejecting_requires_a_reason_shown_to_the_author(moderated_round, team_m
         consultation=moderated_round, author=ResidentFactory(), body="Hors sujet"
     )
     with pytest.raises(ValidationError):
-        contribution_reject(contribution=contribution, actor=team_member, reason="   ")
+        moderation_services.item_reject(item=contribution, actor=team_member, reason="   ")
     assert not ModerationLog.objects.exists()
-    result = contribution_reject(
-        contribution=contribution, actor=team_member, reason="Sans rapport avec la place."
+    result = moderation_services.item_reject(
+        item=contribution, actor=team_member, reason="Sans rapport avec la place."
     )
     assert (result.state, result.moderation_reason) == ("rejected", "Sans rapport avec la place.")
     assert ModerationLog.objects.get().reason == "Sans rapport avec la place."
@@ -291,10 +276,14 @@ def test_rejecting_requires_a_reason_shown_to_the_author(moderated_round, team_m
 def test_hiding_and_restoring_keep_the_counter_right(open_round, team_member):
     contribution = published(open_round)
     with pytest.raises(ValidationError):
-        contribution_hide(contribution=contribution, actor=team_member, reason="")
-    contribution_hide(contribution=contribution, actor=team_member, reason="Propos injurieux")
+        moderation_services.item_hide(item=contribution, actor=team_member, reason="")
+    moderation_services.item_hide(item=contribution, actor=team_member, reason="Propos injurieux")
     assert counts(open_round) == (0, 0)
-    restored = contribution_restore(contribution=contribution, actor=team_member)
+    with pytest.raises(ValidationError):
+        moderation_services.item_restore(item=contribution, actor=team_member, reason=" ")
+    restored = moderation_services.item_restore(
+        item=contribution, actor=team_member, reason="Signalement infondé"
+    )
     assert (restored.state, restored.moderation_reason) == ("published", "")
     assert counts(open_round) == (1, 0)
     assert list(ModerationLog.objects.order_by("pk").values_list("action", flat=True)) == [
@@ -306,9 +295,9 @@ def test_hiding_and_restoring_keep_the_counter_right(open_round, team_member):
 @pytest.mark.parametrize(
     "decide",
     [
-        lambda c, actor: contribution_reject(contribution=c, actor=actor, reason="x"),
-        lambda c, actor: contribution_restore(contribution=c, actor=actor),
-        lambda c, actor: contribution_publish(contribution=c, actor=actor),
+        lambda c, actor: moderation_services.item_reject(item=c, actor=actor, reason="x"),
+        lambda c, actor: moderation_services.item_restore(item=c, actor=actor, reason="x"),
+        lambda c, actor: moderation_services.item_publish(item=c, actor=actor),
     ],
 )
 def test_a_decision_that_does_not_fit_the_state_is_refused(open_round, team_member, decide):
@@ -323,14 +312,14 @@ def test_only_the_team_moderates(open_round, resident, mayors_office):
     contribution = published(open_round)
     for person in (resident, mayors_office):
         with pytest.raises(PermissionDenied):
-            contribution_hide(contribution=contribution, actor=person, reason="non")
+            moderation_services.item_hide(item=contribution, actor=person, reason="non")
     contribution.refresh_from_db()
     assert contribution.state == ContributionState.PUBLISHED
 
 
 def test_superusers_moderate_too(open_round, superuser):
-    contribution = contribution_hide(
-        contribution=published(open_round), actor=superuser, reason="Doublon"
+    contribution = moderation_services.item_hide(
+        item=published(open_round), actor=superuser, reason="Doublon"
     )
     assert contribution.state == ContributionState.HIDDEN
 
@@ -338,14 +327,15 @@ def test_superusers_moderate_too(open_round, superuser):
 def test_comment_hide_and_restore_write_the_comment_and_the_log(team_member):
     comment = CommentFactory()
     with pytest.raises(ValidationError):
-        comment_hide(comment=comment, actor=team_member, reason="")
-    hidden = comment_hide(comment=comment, actor=team_member, reason="Données personnelles")
+        moderation_services.item_hide(item=comment, actor=team_member, reason="")
+    hidden = moderation_services.item_hide(
+        item=comment, actor=team_member, reason="Données personnelles"
+    )
     assert (hidden.state, hidden.moderation_reason) == ("hidden", "Données personnelles")
-    restored = comment_restore(comment=FlaggedComment.objects.get(pk=comment.pk), actor=team_member)
+    restored = moderation_services.item_restore(item=comment, actor=team_member, reason="Erreur")
     assert (restored.state, restored.moderation_reason) == ("published", "")
     logs = ModerationLog.objects.order_by("pk")
     assert [log.action for log in logs] == ["hide", "restore"]
-    # A proxy instance is logged under the concrete model.
     assert {log.content_type.model for log in logs} == {"comment"}
 
 
@@ -440,6 +430,6 @@ def test_the_automatic_reason_is_stored_in_french_whatever_the_request_language(
     contribution = published(open_round)
     with translation.override("en"):
         for _ in range(3):
-            flag_submit(reporter=ResidentFactory(), reason="spam", contribution=contribution)
+            flag_submit(reporter=ResidentFactory(), reason="spam", item=contribution)
     contribution.refresh_from_db()
     assert contribution.moderation_reason.startswith("Masqué automatiquement après 3")

@@ -3,14 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from consultations.models import Contribution, ContributionState, Flag, Option, Vote
-from consultations.services import (
-    contribution_hide,
-    contribution_reject,
-    contribution_submit,
-    synthesis_publish,
-    vote_cast,
-)
+from consultations.models import Contribution, ContributionState, Option, Vote
+from consultations.services import contribution_submit, synthesis_publish, vote_cast
+from moderation import services as moderation_services
+from moderation.models import Flag
 from projects.models import CommentState
 from tests.conftest import login
 from tests.consultations.conftest import close_round
@@ -147,7 +143,7 @@ def test_author_sees_own_contributions_with_state_and_reason(
 ):
     pending = contribution_submit(consultation=moderated_round, author=resident, body="En cours")
     refused = contribution_submit(consultation=moderated_round, author=resident, body="Refusée")
-    contribution_reject(contribution=refused, actor=team_member, reason="Propos hors sujet.")
+    moderation_services.item_reject(item=refused, actor=team_member, reason="Propos hors sujet.")
     body = text(login(resident).get(detail_url(moderated_round)))
     assert "Mes contributions" in body
     assert "En attente de validation" in body and "En cours" in body
@@ -160,7 +156,7 @@ def test_author_sees_own_contributions_with_state_and_reason(
 
 def test_author_sees_why_a_contribution_was_hidden(open_round, resident, team_member):
     contribution = contribution_submit(consultation=open_round, author=resident, body="Texte")
-    contribution_hide(contribution=contribution, actor=team_member, reason="Données perso.")
+    moderation_services.item_hide(item=contribution, actor=team_member, reason="Données perso.")
     body = text(login(resident).get(detail_url(open_round)))
     assert "Masquée" in body and "Données perso." in body
 
@@ -321,11 +317,11 @@ def test_voting_on_a_closed_round_is_a_403(resident_client, closed_round):
 
 
 def flag_contribution_url(contribution) -> str:
-    return reverse("consultations:flag_contribution", kwargs={"pk": contribution.pk})
+    return reverse("moderation:flag", args=["contribution", contribution.pk])
 
 
 def flag_comment_url(comment) -> str:
-    return reverse("consultations:flag_comment", kwargs={"pk": comment.pk})
+    return reverse("moderation:flag", args=["commentaire", comment.pk])
 
 
 def test_resident_flags_a_contribution(resident_client, open_round, resident):
@@ -343,7 +339,7 @@ def test_resident_flags_a_contribution(resident_client, open_round, resident):
         response["Location"] == f"/consultations/amenager-la-place/#contribution-{contribution.pk}"
     )
     flag = Flag.objects.get()
-    assert (flag.reporter, flag.reason, flag.contribution) == (resident, "insult", contribution)
+    assert (flag.reporter, flag.reason, flag.item) == (resident, "insult", contribution)
     page = text(resident_client.get(detail_url(open_round)))
     assert "Merci, votre signalement est transmis" in page
     assert "Vous avez signalé cette contribution." in page
@@ -392,7 +388,7 @@ def test_unpublished_contributions_cannot_be_flagged(resident_client, open_round
     for state in ("pending", "rejected", "hidden"):
         contribution = ContributionFactory(consultation=open_round, state=state)
         assert resident_client.get(flag_contribution_url(contribution)).status_code == 404
-    assert resident_client.get("/consultations/signaler/contribution/999999/").status_code == 404
+    assert resident_client.get("/signaler/contribution/999999/").status_code == 404
 
 
 def test_resident_flags_a_project_comment(resident_client, resident):
@@ -403,7 +399,7 @@ def test_resident_flags_a_project_comment(resident_client, resident):
     assert "&lt;b&gt;douteux&lt;/b&gt;" in text(form)
     response = resident_client.post(flag_comment_url(comment), {"reason": "personal_data"})
     assert response.status_code == 302
-    assert Flag.objects.get().comment == comment
+    assert Flag.objects.get().item == comment
     comment.refresh_from_db()
     assert comment.flag_count == 1
 
@@ -414,7 +410,7 @@ def test_hidden_deleted_or_unknown_comments_are_404(resident_client):
         == 404
     )
     assert resident_client.get(flag_comment_url(CommentFactory(is_deleted=True))).status_code == 404
-    assert resident_client.get("/consultations/signaler/commentaire/999999/").status_code == 404
+    assert resident_client.get("/signaler/commentaire/999999/").status_code == 404
 
 
 def test_third_flag_through_the_page_hides_the_contribution(open_round):

@@ -7,8 +7,9 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.db.models import F
 
-from citizens.models import ModerationLog, User
+from citizens.models import User
 from consultations.models import Consultation, Contribution, Synthesis, Vote
+from moderation.models import ModerationLog
 from projects.models import Comment, Project, ProjectUpdate, StatusChange, Support
 from reports.periods import EVERYTHING
 from reports.scopes import TOWN, Scope

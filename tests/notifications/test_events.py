@@ -6,10 +6,14 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from citizens.models import ModerationLog, NotifiedEvent
+from citizens.models import NotifiedEvent
+from citizens.notifications.hooks import moderation_counts
 from consultations import notifications as consultation_events
 from consultations.models import ContributionState
 from consultations.tasks import consultations_notify_closing_soon, consultations_notify_opened
+from moderation import notifications as moderation_events
+from moderation.models import ModerationLog
+from moderation.services import flag_submit
 from projects import notifications as project_events
 from projects.models import Origin, StatusChange
 from tests.factories import (
@@ -117,19 +121,28 @@ def test_status_change_of_a_municipal_project_tells_followers_only(project):
 
 def test_hidden_comment_tells_its_author_with_the_reason(project, team_member):
     comment = CommentFactory(project=project)
-    project_events.content_hidden(obj=comment, reason="Propos injurieux", actor=team_member)
+    moderation_events.decision_notified(
+        item=comment, state="hidden", reason="Propos injurieux", actor=team_member
+    )
     assert kinds_by_recipient() == {comment.author_id: ["comment_hidden"]}
 
 
 def test_hidden_proposal_tells_its_proposer(team_member):
     proposal = ProjectFactory(origin=Origin.RESIDENT, author=ResidentFactory())
-    project_events.content_hidden(obj=proposal, reason="Doublon", actor=team_member)
+    moderation_events.decision_notified(
+        item=proposal, state="hidden", reason="Doublon", actor=team_member
+    )
     assert kinds_by_recipient() == {proposal.author_id: ["project_hidden"]}
 
 
 def test_a_moderator_hiding_their_own_comment_is_not_notified(project, team_member):
     comment = CommentFactory(project=project, author=team_member)
-    assert project_events.content_hidden(obj=comment, reason="Erreur", actor=team_member) == 0
+    assert (
+        moderation_events.decision_notified(
+            item=comment, state="hidden", reason="Erreur", actor=team_member
+        )
+        == 0
+    )
 
 
 # --- consultations -------------------------------------------------------------------------
@@ -235,24 +248,23 @@ def test_scheduled_synthesis_is_announced_by_the_beat_task_when_it_goes_public(
 def test_hidden_and_rejected_contributions_tell_their_author(team_member):
     hidden = ContributionFactory()
     rejected = ContributionFactory(state=ContributionState.REJECTED)
-    consultation_events.content_hidden(obj=hidden, reason="Hors sujet", actor=team_member)
-    consultation_events.content_rejected(obj=rejected, reason="Insultes", actor=team_member)
+    moderation_events.decision_notified(
+        item=hidden, state="hidden", reason="Hors sujet", actor=team_member
+    )
+    moderation_events.decision_notified(
+        item=rejected, state="rejected", reason="Insultes", actor=team_member
+    )
     assert kinds_by_recipient() == {
         hidden.author_id: ["contribution_hidden"],
         rejected.author_id: ["contribution_rejected"],
     }
 
 
-def test_consultations_can_hide_a_project_comment_too(project, team_member):
-    comment = CommentFactory(project=project)
-    consultation_events.content_hidden(obj=comment, reason="Spam", actor=team_member)
-    assert kinds_by_recipient() == {comment.author_id: ["comment_hidden"]}
-
-
 def test_auto_hidden_item_tells_its_author_and_the_team(team_member):
     other_member = TeamMemberFactory()
-    contribution = ContributionFactory(flag_count=3)
-    assert consultation_events.item_auto_hidden(obj=contribution) == 3
+    contribution = ContributionFactory()
+    for _ in range(3):
+        flag_submit(reporter=ResidentFactory(), reason="spam", item=contribution)
     assert kinds_by_recipient() == {
         contribution.author_id: ["contribution_hidden"],
         team_member.pk: ["team_item_auto_hidden"],
@@ -260,7 +272,7 @@ def test_auto_hidden_item_tells_its_author_and_the_team(team_member):
     }
 
 
-def test_moderation_counts_come_from_the_consultations_schema(project):
+def test_moderation_counts_come_from_each_apps_schema(project):
     ContributionFactory(state=ContributionState.PENDING)
     ContributionFactory(state=ContributionState.PENDING)
     ContributionFactory(flag_count=1)
@@ -275,7 +287,7 @@ def test_moderation_counts_come_from_the_consultations_schema(project):
         object_id=comment.pk,
         object_repr="x",
     )
-    counts = [c.count for c in consultation_events.moderation_counts()]
+    counts = [c.count for c in moderation_counts()]
     assert counts == [2, 1, 1, 1]
 
 
@@ -283,7 +295,9 @@ def test_the_reason_reads_as_one_sentence(project, team_member):
     from citizens.notifications.registry import render
 
     comment = CommentFactory(project=project)
-    project_events.content_hidden(obj=comment, reason="Propos injurieux.", actor=team_member)
+    moderation_events.decision_notified(
+        item=comment, state="hidden", reason="Propos injurieux.", actor=team_member
+    )
     notification = comment.author.notifications.get()
     text = render(kind_name=notification.kind, params=notification.params, actor_name="x").text
     assert text == (

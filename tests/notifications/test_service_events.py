@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from citizens.models import Notification
 from consultations import services as consultation_services
-from consultations.models import FlagReason
+from moderation import services as moderation_services
+from moderation.models import FlagReason
 from projects import services as project_services
 from projects.models import Origin, Status
 from tests.factories import (
@@ -77,20 +78,18 @@ def test_team_answer_notifies_the_contributions_author(team_member):
 
 def test_rejection_and_hiding_tell_the_author_the_reason(team_member):
     pending = ContributionFactory(state="pending", published_at=None)
-    consultation_services.contribution_reject(
-        contribution=pending, actor=team_member, reason="Hors sujet."
-    )
+    moderation_services.item_reject(item=pending, actor=team_member, reason="Hors sujet.")
     assert notified("contribution_rejected") == {pending.author.email}
     comment = CommentFactory()
-    consultation_services.comment_hide(comment=comment, actor=team_member, reason="Insulte.")
+    moderation_services.item_hide(item=comment, actor=team_member, reason="Insulte.")
     assert notified("comment_hidden") == {comment.author.email}
 
 
 def test_three_flags_hide_the_item_and_tell_its_author_and_the_team(team_member):
     contribution = ContributionFactory()
     for _ in range(3):
-        consultation_services.flag_submit(
-            reporter=ResidentFactory(), reason=FlagReason.SPAM, contribution=contribution
+        moderation_services.flag_submit(
+            reporter=ResidentFactory(), reason=FlagReason.SPAM, item=contribution
         )
     assert notified("contribution_hidden") == {contribution.author.email}
     assert notified("team_item_auto_hidden") == {team_member.email}

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from citizens.models import ModerationLog
 from consultations.models import ContributionState
+from moderation.models import ModerationLog
 from projects.models import CommentState, Origin, Status
 from tests.factories import (
     CommentFactory,

@@ -7,8 +7,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Sum
 from django.urls import resolve
 
-from citizens.models import AccountSession, DataExport, ModerationLog, User
-from consultations.models import Consultation, Contribution, Flag, Option, Vote
+from citizens.models import AccountSession, DataExport, User
+from consultations.models import Consultation, Contribution, Option, Vote
+from moderation.models import Flag, ModerationLog
 from projects.models import Comment, Follow, Project, Support
 from tests.conftest import login
 from tests.factories import (

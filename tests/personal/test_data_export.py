@@ -96,7 +96,7 @@ def test_download_holds_everything_the_resident_created_and_nothing_of_anybody_e
     assert contributions[f"Contribution {MINE}"]["réponse_de_l_équipe"].endswith(MINE)
     assert contributions[f"Contribution refusée {MINE}"]["état"] == "Refusée"
     assert [v["option"] for v in consultations["votes"]] == [f"Option {MINE}"]
-    [flag] = consultations["signalements"]
+    [flag] = data["signalements"]["signalements"]
     assert flag["précisions"] == f"Précisions {MINE}"
     assert flag["élément_signalé"]["adresse"].endswith(theirs.contribution.get_absolute_url())
 

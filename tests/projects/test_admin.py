@@ -5,7 +5,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 
-from citizens.models import ModerationLog
+from moderation.models import ModerationLog
 from projects import services
 from projects.models import Comment, CommentState, Project, ProjectUpdate, Status, StatusChange
 from tests.conftest import login
@@ -154,14 +154,12 @@ def test_bulk_hide_asks_for_the_reason_first(team_client):
     assert "Ces projets disparaîtront des pages publiques" in text(response)
     assert not Project.objects.filter(is_hidden=True).exists()
 
-    response = team_client.post(
-        "/admin/projects/project/", {**data, "confirm": "yes", "reason": ""}
-    )
-    assert response.status_code == 200  # the form again, with its error
+    response = team_client.post("/admin/projects/project/", {**data, "apply": "yes", "reason": ""})
+    assert response.status_code == 400  # the form again, with its error
     assert not Project.objects.filter(is_hidden=True).exists()
 
     response = team_client.post(
-        "/admin/projects/project/", {**data, "confirm": "yes", "reason": "Hors sujet"}
+        "/admin/projects/project/", {**data, "apply": "yes", "reason": "Hors sujet"}
     )
     assert response.status_code == 302
     assert Project.objects.filter(is_hidden=True).count() == 2
@@ -177,7 +175,7 @@ def test_comments_are_hidden_and_restored_with_a_reason_through_the_services(tea
     data = {"action": "hide_comments", ACTION_CHECKBOX_NAME: [comment.pk]}
     response = team_client.post("/admin/projects/comment/", data)
     assert "Ces commentaires disparaîtront" in text(response)
-    team_client.post("/admin/projects/comment/", {**data, "confirm": "yes", "reason": "Insulte"})
+    team_client.post("/admin/projects/comment/", {**data, "apply": "yes", "reason": "Insulte"})
     comment.refresh_from_db()
     project.refresh_from_db()
     assert (comment.state, comment.moderation_reason, project.comment_count) == (
@@ -186,7 +184,7 @@ def test_comments_are_hidden_and_restored_with_a_reason_through_the_services(tea
         0,
     )
     data = {"action": "restore_comments", ACTION_CHECKBOX_NAME: [comment.pk]}
-    team_client.post("/admin/projects/comment/", {**data, "confirm": "yes", "reason": "Erreur"})
+    team_client.post("/admin/projects/comment/", {**data, "apply": "yes", "reason": "Erreur"})
     comment.refresh_from_db()
     project.refresh_from_db()
     assert (comment.state, project.comment_count) == (CommentState.PUBLISHED, 1)

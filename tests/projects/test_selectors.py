@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from moderation import services as moderation_services
 from projects import selectors, services
 from projects.models import Category, Origin, Project, Status
 from projects.selectors import CommentOrder, ProjectFilters, Sort
@@ -205,7 +206,7 @@ def test_deleted_or_hidden_comments_stay_as_placeholders_only_while_they_have_re
     hidden = services.comment_post(project=project, author=other_resident, body="Insulte")
     services.comment_delete(comment=lonely, actor=resident)
     services.comment_delete(comment=with_reply, actor=resident)
-    services.comment_hide(comment=hidden, actor=team_member, reason="Insulte")
+    moderation_services.item_hide(item=hidden, actor=team_member, reason="Insulte")
 
     from django.contrib.auth.models import AnonymousUser
 
@@ -258,7 +259,7 @@ def test_timeline_interleaves_status_changes_and_updates_with_what_they_cite(tea
     project = ProjectFactory(status=Status.PROPOSED)
     cited = services.comment_post(project=project, author=resident, body="Des arbres !")
     hidden = services.comment_post(project=project, author=resident, body="Insulte")
-    services.comment_hide(comment=hidden, actor=team_member, reason="Insulte")
+    moderation_services.item_hide(item=hidden, actor=team_member, reason="Insulte")
     services.project_change_status(
         project=project, actor=team_member, to_status=Status.UNDER_STUDY, answer="On étudie."
     )

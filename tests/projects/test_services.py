@@ -8,8 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from citizens.models import ModerationLog
-from citizens.services import moderation_log_write
+from moderation import services as moderation_services
+from moderation.models import ModerationLog
+from moderation.services import InvalidTransition, moderation_log_write
 from projects import services
 from projects.models import (
     Category,
@@ -176,15 +177,16 @@ def test_residents_cannot_change_a_status(resident):
 def test_hiding_and_unhiding_a_project_need_a_reason_and_are_logged(team_member):
     project = ProjectFactory()
     with pytest.raises(ValidationError):
-        services.project_hide(project=project, actor=team_member, reason=" ")
+        moderation_services.item_hide(item=project, actor=team_member, reason=" ")
     assert not fresh(project).is_hidden
 
-    assert services.project_hide(project=project, actor=team_member, reason="Doublon")
-    assert services.project_hide(project=project, actor=team_member, reason="Encore") is False
+    assert moderation_services.item_hide(item=project, actor=team_member, reason="Doublon")
+    with pytest.raises(InvalidTransition):
+        moderation_services.item_hide(item=project, actor=team_member, reason="Encore")
     project = fresh(project)
     assert (project.is_hidden, project.hidden_reason) == (True, "Doublon")
 
-    assert services.project_unhide(project=project, actor=team_member, reason="Erreur")
+    assert moderation_services.item_restore(item=project, actor=team_member, reason="Erreur")
     assert not fresh(project).is_hidden
     logs = ModerationLog.objects.order_by("created_at", "pk")
     assert [(r.action, r.from_state, r.to_state, r.reason, r.actor) for r in logs] == [
@@ -197,7 +199,7 @@ def test_hiding_and_unhiding_a_project_need_a_reason_and_are_logged(team_member)
 
 def test_residents_cannot_hide_a_project(resident):
     with pytest.raises(PermissionDenied):
-        services.project_hide(project=ProjectFactory(), actor=resident, reason="Je n'aime pas")
+        moderation_services.item_hide(item=ProjectFactory(), actor=resident, reason="Je n'aime pas")
 
 
 def test_moderation_log_write_records_every_detail(team_member):
@@ -325,16 +327,17 @@ def test_hiding_and_restoring_a_comment_moves_the_counters_and_is_logged(
         project=project, author=other_resident, body="Insulte", parent=top
     )
     with pytest.raises(ValidationError):
-        services.comment_hide(comment=reply, actor=team_member, reason="")
+        moderation_services.item_hide(item=reply, actor=team_member, reason="")
     with pytest.raises(PermissionDenied):
-        services.comment_hide(comment=reply, actor=resident, reason="Je n'aime pas")
+        moderation_services.item_hide(item=reply, actor=resident, reason="Je n'aime pas")
 
-    assert services.comment_hide(comment=reply, actor=team_member, reason="Insulte")
-    assert services.comment_hide(comment=reply, actor=team_member, reason="Bis") is False
+    assert moderation_services.item_hide(item=reply, actor=team_member, reason="Insulte")
+    with pytest.raises(InvalidTransition):
+        moderation_services.item_hide(item=reply, actor=team_member, reason="Bis")
     assert (fresh(project).comment_count, fresh(top).reply_count) == (1, 0)
     assert (fresh(reply).state, fresh(reply).moderation_reason) == (CommentState.HIDDEN, "Insulte")
 
-    assert services.comment_restore(comment=reply, actor=team_member, reason="Méprise")
+    assert moderation_services.item_restore(item=reply, actor=team_member, reason="Méprise")
     assert (fresh(project).comment_count, fresh(top).reply_count) == (2, 1)
     logs = ModerationLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Comment), object_id=reply.pk
@@ -347,8 +350,8 @@ def test_hiding_and_restoring_a_comment_moves_the_counters_and_is_logged(
 
 def test_an_automatic_hide_needs_no_actor(resident):
     comment = services.comment_post(project=ProjectFactory(), author=resident, body="Spam")
-    assert services.comment_hide(
-        comment=comment, actor=None, reason="3 signalements", automatic=True
+    assert moderation_services.item_hide(
+        item=comment, actor=None, reason="3 signalements", automatic=True
     )
     row = ModerationLog.objects.get()
     assert (row.actor, row.automatic) == (None, True)
@@ -358,8 +361,8 @@ def test_an_automatic_hide_needs_no_actor(resident):
 def test_a_deleted_then_hidden_comment_is_not_counted_twice(resident, team_member):
     comment = services.comment_post(project=ProjectFactory(), author=resident, body="Avis")
     services.comment_delete(comment=comment, actor=resident)
-    services.comment_hide(comment=comment, actor=team_member, reason="Insulte")
-    services.comment_restore(comment=comment, actor=team_member, reason="Erreur")
+    moderation_services.item_hide(item=comment, actor=team_member, reason="Insulte")
+    moderation_services.item_restore(item=comment, actor=team_member, reason="Erreur")
     assert fresh(comment.project).comment_count == 0
 
 

@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from moderation import services as moderation_services
 from projects import services
 from projects.models import Category, Comment, CommentState, Follow, Origin, Project, Support
 from tests.conftest import login
@@ -15,6 +16,7 @@ from tests.factories import (
     CommentFactory,
     ConsultationFactory,
     ContributionFactory,
+    FlagFactory,
     NeighbourhoodFactory,
     ProjectFactory,
     ProjectUpdateFactory,
@@ -573,7 +575,7 @@ def test_delete_leaves_a_placeholder_only_above_replies(resident_client, residen
 
 def test_the_author_sees_why_their_comment_was_hidden(project, resident, team_member):
     comment = services.comment_post(project=project, author=resident, body="Énervé")
-    services.comment_hide(comment=comment, actor=team_member, reason="Propos insultants")
+    moderation_services.item_hide(item=comment, actor=team_member, reason="Propos insultants")
     own = text(login(resident).get(project.get_absolute_url()))
     assert "Propos insultants" in own and "Énervé" in own
     public = text(Client().get(project.get_absolute_url()))
@@ -707,3 +709,43 @@ def test_htmx_support_after_logging_out_sends_the_page_to_login(client, project)
     response = client.post(f"/projets/{project.slug}/soutenir/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/compte/login/?next=/projets/")
+
+
+# --- flag links ----------------------------------------------------------------------------
+
+
+def test_residents_may_flag_others_comments_from_the_page_not_their_own(resident, other_resident):
+    project = ProjectFactory()
+    mine = services.comment_post(project=project, author=resident, body="Le mien")
+    theirs = services.comment_post(project=project, author=other_resident, body="Le sien")
+    reply = services.comment_post(
+        project=project, author=other_resident, body="Sa réponse", parent=mine
+    )
+    html = text(login(resident).get(project.get_absolute_url()))
+    assert f"/signaler/commentaire/{theirs.pk}/" in html
+    assert f"/signaler/commentaire/{reply.pk}/" in html
+    assert f"/signaler/commentaire/{mine.pk}/" not in html
+    # Visitors see no flag link (and the shared page for visitors holds none).
+    assert "/signaler/" not in text(Client().get(project.get_absolute_url()))
+
+
+def test_a_flagged_comment_says_so_instead_of_the_link(resident, other_resident):
+    project = ProjectFactory()
+    theirs = services.comment_post(project=project, author=other_resident, body="Le sien")
+    moderation_services.flag_submit(reporter=resident, reason="spam", item=theirs)
+    html = text(login(resident).get(project.get_absolute_url()))
+    assert f"/signaler/commentaire/{theirs.pk}/" not in html
+    assert "Vous avez signalé ce commentaire." in html
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_flag_links_do_not_cost_a_query_per_comment(n, django_assert_max_num_queries, people):
+    main = populate(n)
+    reader = people["resident"]
+    for comment in Comment.objects.filter(project=main, parent=None).order_by("-pk")[: n // 2]:
+        FlagFactory(reporter=reader, item=comment)
+    client = login(reader)
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        response = client.get(main.get_absolute_url())
+    html = text(response)
+    assert "/signaler/commentaire/" in html and "Vous avez signalé ce commentaire." in html

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from citizens.models import ModerationLog
 from consultations.models import ContributionState, Outcome
+from moderation.models import ModerationLog
 from projects.models import CommentState, Origin, Status, StatusChange
 from reports.periods import Period
 from tests.factories import (

@@ -316,32 +316,36 @@ ENTRIES: dict[str, list[Case]] = {
             label="closed",
         ),
     ],
-    "consultations:flag_contribution": [
+    "moderation:flag": [
         Case(
-            lambda w: f"/consultations/signaler/contribution/{w.contribution_a.pk}/",
+            lambda w: f"/signaler/contribution/{w.contribution_a.pk}/",
             get=verified(200, resident=403),
             post=verified(Redirect(lambda w: _round(w, "open_round")), resident=403),
             data={"reason": "spam", "details": "Publicité."},
             label="A's contribution",
         ),
         Case(
-            lambda w: f"/consultations/signaler/contribution/{w.pending_a.pk}/",
+            lambda w: f"/signaler/contribution/{w.pending_a.pk}/",
             get=roles(404),
             label="a pending contribution",
         ),
-    ],
-    "consultations:flag_comment": [
         Case(
-            lambda w: f"/consultations/signaler/commentaire/{w.comment_a.pk}/",
+            lambda w: f"/signaler/commentaire/{w.comment_a.pk}/",
             get=verified(200, resident=403),
             post=verified(Redirect(lambda w: _project(w) + "#commentaire-"), resident=403),
             data={"reason": "insult", "details": ""},
             label="A's comment",
         ),
         Case(
-            lambda w: f"/consultations/signaler/commentaire/{w.flagged_comment.pk}/",
+            lambda w: f"/signaler/commentaire/{w.flagged_comment.pk}/",
             get=verified(200, other=403),
             label="B's comment",
+        ),
+        Case("/signaler/inconnu/1/", get=roles(404), label="an unknown kind"),
+        Case(
+            lambda w: f"/signaler/projet/{w.project.pk}/",
+            get=roles(404),
+            label="a project (hidden by the team, never flagged)",
         ),
     ],
     # --- the resident's space ---------------------------------------------------------------
@@ -593,10 +597,10 @@ NOT_STAFF = (VISITOR, RESIDENT, OTHER, UNVERIFIED, MAYOR)
 # moderation log, and residents' words (the team hides them with a reason; nobody writes or
 # erases them in the admin).
 NEVER = {
-    "citizens.moderationlog": {"add", "change", "delete"},
+    "moderation.moderationlog": {"add", "change", "delete"},
     "projects.comment": {"add", "delete"},
     "consultations.contribution": {"add", "delete"},
-    "consultations.flaggedcomment": {"add", "delete"},
+    "moderation.flag": {"add", "change", "delete"},  # residents' reports, read-only
     "citizens.emaildelivery": {"add", "change", "delete"},  # written by the workers only
     "reports.reportsnapshot": {"add", "change"},  # computed by Celery beat
     "reports.reportexport": {"add", "change"},  # asked for on /rapports/
@@ -618,7 +622,6 @@ ADMIN_OBJECTS: dict[str, Callable] = {
     "projects.comment": lambda w: w.comment_a,
     "consultations.consultation": lambda w: w.open_round,
     "consultations.contribution": lambda w: w.contribution_a,
-    "consultations.flaggedcomment": lambda w: w.flagged_comment,
     "projects.projectupdate": lambda w: w.update,
 }
 

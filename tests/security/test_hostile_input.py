@@ -288,9 +288,9 @@ def display_pages(world) -> list[tuple[str, str]]:
         (TEAM, f"/admin/consultations/consultation/{w.open_round.pk}/change/"),
         (TEAM, "/admin/consultations/contribution/"),
         (TEAM, f"/admin/consultations/contribution/{w.contribution_a.pk}/change/"),
-        (TEAM, "/admin/consultations/flaggedcomment/"),
-        (TEAM, f"/admin/consultations/flaggedcomment/{w.flagged_comment.pk}/change/"),
-        (TEAM, "/admin/citizens/moderationlog/"),
+        (TEAM, f"/admin/projects/comment/{w.flagged_comment.pk}/change/"),
+        (TEAM, "/admin/moderation/flag/"),
+        (TEAM, "/admin/moderation/moderationlog/"),
         (TEAM, "/admin/citizens/user/"),
         (TEAM, "/admin/citizens/neighbourhood/"),
         (TEAM, "/admin/citizens/emaildelivery/"),
@@ -313,6 +313,7 @@ def read_back(world, extra: list[tuple[str, str]]) -> list[str]:
 AREAS = {
     "projects": r"^/projets/",
     "consultations": r"^/consultations/",
+    "moderation": r"^/signaler/",
     "resident-space": r"^/compte/(|donnees/|supprimer/)$",
     "notifications": r"^/compte/(notifications|preferences|desabonnement)/",
     "allauth": r"^/compte/(login|logout|signup|password|email|confirm-email|reauthenticate|2fa)/",
@@ -331,7 +332,7 @@ MUST_STORE = [
     r"/repondre/$",
     r"/modifier/$",
     r"/contribuer/$",
-    r"^/consultations/signaler/",
+    r"^/signaler/",
     r"^/admin/projects/project/\d+/etat/$",
     r"^/admin/projects/project/\d+/visibilite/$",
     r"^/admin/consultations/contribution/\d+/change/$",
@@ -478,7 +479,8 @@ def test_public_pages_read_nul_in_the_query_as_a_bad_value(world):
 
 def test_forged_ids_never_reach_another_residents_items(world):
     """B (other) tries A's items by their ids; every attempt is refused and changes nothing."""
-    from consultations.models import Contribution, Flag, Vote
+    from consultations.models import Contribution, Vote
+    from moderation.models import Flag
     from projects.models import Comment
 
     w = world
@@ -508,7 +510,7 @@ def test_forged_ids_never_reach_another_residents_items(world):
         (
             "flag A's pending contribution",
             "POST",
-            f"/consultations/signaler/contribution/{w.pending_a.pk}/",
+            f"/signaler/contribution/{w.pending_a.pk}/",
             {"reason": "spam"},
             {404},
         ),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from moderation import services as moderation_services
 from tests.factories import (
     ConsultationFactory,
     MayorsOfficeFactory,
@@ -71,7 +72,8 @@ def _session_key(user) -> str:
 def build_world() -> World:
     from citizens.services import data_export_prepare, data_export_request
     from consultations import services as consultations
-    from consultations.models import FlagReason, ModerationMode
+    from consultations.models import ModerationMode
+    from moderation.models import FlagReason
     from projects import services as projects
     from projects.models import Category
 
@@ -113,7 +115,7 @@ def build_world() -> World:
         project=o["town_project"], author=team, title="Les travaux commencent", body="Lundi."
     )
     o["hidden_project"] = ProjectFactory(title="Projet masqué", slug="projet-masque")
-    projects.project_hide(project=o["hidden_project"], actor=team, reason="Doublon")
+    moderation_services.item_hide(item=o["hidden_project"], actor=team, reason="Doublon")
 
     # Comments on A's project: A's, B's, B's reply to A, and one of B's flagged by C.
     project = o["project"]
@@ -123,7 +125,9 @@ def build_world() -> World:
         project=project, author=b, body="Bonne idée !", parent=o["comment_a"]
     )
     o["flagged_comment"] = projects.comment_post(project=project, author=b, body="Un avis tranché.")
-    consultations.flag_submit(reporter=c, reason=FlagReason.OFF_TOPIC, comment=o["flagged_comment"])
+    moderation_services.flag_submit(
+        reporter=c, reason=FlagReason.OFF_TOPIC, item=o["flagged_comment"]
+    )
 
     # Rounds: open (with options), upcoming, closed with a synthesis, moderated before.
     o["open_round"] = ConsultationFactory(
@@ -160,10 +164,8 @@ def build_world() -> World:
         consultation=o["moderated_round"], author=a, body="En attente de validation."
     )
     consultations.vote_cast(consultation=o["open_round"], voter=a, option=o["options"][0])
-    consultations.contribution_hide(
-        contribution=o["contribution_b"], actor=team, reason="Hors sujet"
-    )
-    consultations.contribution_restore(contribution=o["contribution_b"], actor=team, reason="")
+    moderation_services.item_hide(item=o["contribution_b"], actor=team, reason="Hors sujet")
+    moderation_services.item_restore(item=o["contribution_b"], actor=team, reason="Erreur")
     # A closed round whose synthesis is published (contributions made while it was open).
     closed = o["closed_round"]
     type(closed).objects.filter(pk=closed.pk).update(closes_at=now + timedelta(days=1))

@@ -33,7 +33,7 @@ TABLES = [
     "consultations_vote",
     "projects_support",
     "projects_follow",
-    "consultations_flag",
+    "moderation_flag",
     "projects_project",
     "consultations_consultation",
     "projects_statuschange",
