@@ -8,6 +8,7 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Concertations")
 
     def ready(self) -> None:
-        from . import notifications, personal_data  # noqa: F401  (personal_data registers on import)
+        # personal_data and project_parts register on import.
+        from . import notifications, personal_data, project_parts  # noqa: F401
 
         notifications.register_kinds()
