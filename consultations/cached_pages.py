@@ -121,6 +121,18 @@ pagecache.extend(
                 " WHERE m.contribution_id = {row}.id"
             ),
         ),
+        # The names of the contributors cited.
+        On(
+            "citizens.User",
+            fields=["display_name"],
+            unshown=USER_UNSHOWN,
+            keys=(
+                "SELECT u.project_id FROM consultations_contribution c"
+                " JOIN consultations_contribution_cited_in_updates m ON m.contribution_id = c.id"
+                " JOIN projects_projectupdate u ON u.id = m.projectupdate_id"
+                " WHERE c.author_id = {row}.id"
+            ),
+        ),
     ],
 )
 
