@@ -134,6 +134,22 @@ def within(queryset: QuerySet, scope_q: Q | None) -> QuerySet | None:
     return None if scope_q is None else queryset.filter(scope_q)
 
 
+# How a model of a lower app reaches the scope of an app above it (a project update reaches
+# a round through the contributions it quotes): declared by the app above, which knows the
+# relation, and read by the lower app, which must not name it.
+_scope_paths: dict[tuple[str, str], str] = {}
+
+
+def register_scope_path(*, scope: str, model: str, path: str) -> None:
+    """`model` ("app.Model") reaches objects of the `scope` kind through lookup `path`."""
+    _scope_paths[(scope, model)] = path
+
+
+def scope_path(*, scope: str, model: str) -> str | None:
+    """The lookup from `model` to the `scope` kind's object, or None when none is declared."""
+    return _scope_paths.get((scope, model))
+
+
 def register_story_source(source: StorySource) -> StorySource:
     _story_sources[source.key] = source
     return source

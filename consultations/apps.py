@@ -8,8 +8,8 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Concertations")
 
     def ready(self) -> None:
-        # personal_data and reporting register their parts on import.
-        from . import moderation, notifications, personal_data, reporting  # noqa: F401
+        # personal_data, project_parts and reporting register their parts on import.
+        from . import moderation, notifications, personal_data, project_parts, reporting  # noqa: F401
 
         notifications.register_kinds()
         moderation.register()

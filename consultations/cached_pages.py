@@ -4,6 +4,10 @@ A round's version moves with its row, options (labels, results), contributions, 
 the updates citing its contributions (title, project), its project's title and address, and
 its contributors' names. The home page lists rounds and projects: it is declared here, where
 both kinds are known.
+
+A project's page shows this app's parts (project_parts.py): its rounds and the contributions
+its updates cite. Their tables are declared here, on the project kind, so that projects
+names nothing of this app.
 """
 
 import pagecache
@@ -77,6 +81,59 @@ ROUND = pagecache.register(
             ),
         ],
     )
+)
+
+# What project_parts.py shows on a project's page.
+pagecache.extend(
+    PROJECT,
+    [
+        # The page lists its rounds (title, address, dates); not their counters, which
+        # move with every vote.
+        On(
+            "consultations.Consultation",
+            key="project_id",
+            fields=["title", "slug", "project", "opens_at", "closes_at"],
+            unshown=[
+                "question",
+                "context",
+                "moderation",
+                "author",
+                "contribution_count",
+                "vote_count",
+                "created_at",
+            ],
+        ),
+        On(
+            "consultations.Synthesis",
+            keys="SELECT project_id FROM consultations_consultation"
+            " WHERE id = {row}.consultation_id",
+        ),
+        # An update cites contributions (their text, author, round).
+        On(
+            "consultations.Contribution.cited_in_updates",
+            keys="SELECT project_id FROM projects_projectupdate WHERE id = {row}.projectupdate_id",
+        ),
+        On(
+            "consultations.Contribution",
+            keys=(
+                "SELECT u.project_id FROM consultations_contribution_cited_in_updates m"
+                " JOIN projects_projectupdate u ON u.id = m.projectupdate_id"
+                " WHERE m.contribution_id = {row}.id"
+            ),
+        ),
+        # The names of the contributors cited.
+        On(
+            "citizens.User",
+            fields=["display_name"],
+            unshown=USER_UNSHOWN,
+            keys=(
+                "SELECT u.project_id FROM consultations_contribution c"
+                " JOIN consultations_contribution_cited_in_updates m ON m.contribution_id = c.id"
+                " JOIN projects_projectupdate u ON u.id = m.projectupdate_id"
+                " WHERE c.author_id = {row}.id"
+            ),
+        ),
+    ],
 )
 
 ROUND_PAGE = pagecache.Page("round-page", kinds=[ROUND])  # whole, for logged-out readers

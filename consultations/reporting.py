@@ -188,3 +188,7 @@ registry.register_story_source(
 registry.register_story_citations(
     registry.StoryCitations(key="contributions", kind="update", cite=cited_contributions, order=10)
 )
+# A project update belongs to a round's story when it quotes one of the round's contributions.
+registry.register_scope_path(
+    scope="consultation", model="projects.ProjectUpdate", path="cited_contributions__consultation"
+)

@@ -16,7 +16,7 @@ from .fragments import (
     uncached,
     with_csrf_token,
 )
-from .registry import Kind, On, Page, register
+from .registry import Kind, On, Page, extend, register
 
 __all__ = [
     "CSRF_PLACEHOLDER",
@@ -26,6 +26,7 @@ __all__ = [
     "cached",
     "cached_value",
     "enabled",
+    "extend",
     "lists_version",
     "page_number",
     "register",

@@ -30,6 +30,14 @@ to every declared table and field to check that the version moves.
 
 Models are named by their label ("app.Model", or "app.Model.field" for the table of a
 many-to-many field), so that a page may depend on another app's tables without importing it.
+
+An app that shows its own content on another app's page (consultations lists its rounds on a
+project's page through `projects.page_parts`) declares those tables itself, on the page's
+kind, from its own `cached_pages.py`; the kind's owner then names nothing of it:
+
+    pagecache.extend("project", [pagecache.On("consultations.Consultation", key="project_id")])
+
+The triggers and the tests read a kind's dependencies with its extensions (`depends_on`).
 """
 
 from __future__ import annotations
@@ -121,6 +129,8 @@ class Page:
 
 _kinds: dict[str, Kind] = {}
 _pages: dict[str, Page] = {}
+# Kind name -> what other apps declare on it (`extend`), in the order they were declared.
+_extensions: dict[str, list[On]] = {}
 
 
 def register(kind: Kind) -> Kind:
@@ -128,6 +138,23 @@ def register(kind: Kind) -> Kind:
         raise ValueError(f"kind {kind.name!r} is declared twice")
     _kinds[kind.name] = kind
     return kind
+
+
+def extend(kind: Kind | str, depends_on: Iterable[On]) -> None:
+    """Add dependencies to a kind declared by another app: the tables of what this app shows
+    on that kind's pages. The kind must be registered already (import its module)."""
+    name = kind if isinstance(kind, str) else kind.name
+    if name not in _kinds:
+        raise ValueError(f"kind {name!r} is not registered: import its cached_pages first")
+    extensions = _extensions.setdefault(name, [])
+    for on in depends_on:
+        if on not in extensions:  # a module imported twice declares nothing new
+            extensions.append(on)
+
+
+def depends_on(kind: Kind) -> tuple[On, ...]:
+    """A kind's dependencies: its own, then those other apps declared on it (`extend`)."""
+    return kind.depends_on + tuple(_extensions.get(kind.name, ()))
 
 
 def kinds() -> list[Kind]:
@@ -143,4 +170,4 @@ def kind(name: str) -> Kind:
 
 
 def dependencies(of: Iterable[Kind]) -> list[tuple[Kind, On]]:
-    return [(k, on) for k in of for on in k.depends_on]
+    return [(k, on) for k in of for on in depends_on(k)]

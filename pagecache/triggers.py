@@ -98,7 +98,7 @@ def wanted() -> dict[str, tuple[str, str]]:
     """Every generated trigger: name -> (table, SQL that creates it and its function)."""
     out = {}
     for kind in registry.kinds():
-        for index, on in enumerate(kind.depends_on):
+        for index, on in enumerate(registry.depends_on(kind)):
             name = trigger_name(kind, index, on)
             out[name] = (
                 on.table,

@@ -1,9 +1,9 @@
 """What the cached pages of projects show, hence what moves their version (pagecache).
 
 A project's version moves with its row (text, status, counters), its comments, updates and
-status changes, the comments and contributions its updates cite, its rounds as its page lists
-them, the name of its proposer and commenters, and its neighbourhood. Rounds' tables are
-named by label: this app does not import consultations.
+status changes, the comments its updates cite, the name of its proposer and commenters, and
+its neighbourhood. The apps that show their own parts on a project's page (page_parts.py)
+declare those parts' tables on this kind themselves (`pagecache.extend`).
 """
 
 import pagecache
@@ -40,41 +40,6 @@ PROJECT = pagecache.register(
                 "citizens.Neighbourhood",
                 keys="SELECT id FROM projects_project WHERE neighbourhood_id = {row}.id"
                 " UNION SELECT 0",
-            ),
-            # The page lists its rounds (title, address, dates); not their counters, which
-            # move with every vote.
-            On(
-                "consultations.Consultation",
-                key="project_id",
-                fields=["title", "slug", "project", "opens_at", "closes_at"],
-                unshown=[
-                    "question",
-                    "context",
-                    "moderation",
-                    "author",
-                    "contribution_count",
-                    "vote_count",
-                    "created_at",
-                ],
-            ),
-            On(
-                "consultations.Synthesis",
-                keys="SELECT project_id FROM consultations_consultation"
-                " WHERE id = {row}.consultation_id",
-            ),
-            # An update cites contributions (their text, author, round).
-            On(
-                "consultations.Contribution.cited_in_updates",
-                keys="SELECT project_id FROM projects_projectupdate"
-                " WHERE id = {row}.projectupdate_id",
-            ),
-            On(
-                "consultations.Contribution",
-                keys=(
-                    "SELECT u.project_id FROM consultations_contribution_cited_in_updates m"
-                    " JOIN projects_projectupdate u ON u.id = m.projectupdate_id"
-                    " WHERE m.contribution_id = {row}.id"
-                ),
             ),
         ],
     )

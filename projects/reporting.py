@@ -126,10 +126,14 @@ registry.register_indicators(
 
 
 def _updates(scope, window):
-    """The period's updates in the scope; for a round, those that quote its contributions."""
+    """The period's updates in the scope; for a round, those the app of rounds relates to it
+    (the updates that quote its contributions)."""
     in_scope = registry.within(
         ProjectUpdate.objects.all(),
-        scope.q(project="project", consultation="cited_contributions__consultation"),
+        scope.q(
+            project="project",
+            consultation=registry.scope_path(scope="consultation", model="projects.ProjectUpdate"),
+        ),
     )
     if in_scope is None:
         return None

@@ -13,6 +13,7 @@ from django.http import Http404
 from citizens.models import Neighbourhood, User
 from pagecache.versions import content_version_of
 
+from . import page_parts
 from .cached_pages import PROJECT
 from .models import Comment, CommentState, Follow, Project, ProjectUpdate, StatusChange, Support
 
@@ -178,6 +179,8 @@ class TimelineEntry:
     kind: str  # "status" or "update"
     at: datetime
     item: Any
+    # What an update cites from the apps that take part in the project (page_parts.py).
+    citations: tuple[page_parts.Citation, ...] = ()
 
 
 def _live_comments() -> QuerySet:
@@ -186,11 +189,8 @@ def _live_comments() -> QuerySet:
 
 def project_timeline(*, project: Project) -> list[TimelineEntry]:
     """Status changes (with the official answers) and updates, newest first. Each update
-    carries the comments and the consultation contributions it cites."""
-    # The relation to contributions is declared by the consultations app; reach its model
-    # through the relation so that this app never imports consultations.
-    contribution_model = ProjectUpdate._meta.get_field("cited_contributions").related_model
-    updates = (
+    carries the comments it cites, and what it cites from other apps (page_parts.py)."""
+    updates = list(
         ProjectUpdate.objects.filter(project=project)
         .select_related("author")
         .prefetch_related(
@@ -198,24 +198,15 @@ def project_timeline(*, project: Project) -> list[TimelineEntry]:
                 "cited_comments",
                 queryset=_live_comments().select_related("author").order_by("created_at"),
             ),
-            Prefetch(
-                "cited_contributions",
-                queryset=contribution_model.objects.filter(state="published")
-                .select_related("author", "consultation")
-                .order_by("created_at"),
-            ),
         )
         .order_by("-published_at")[:UPDATES_SHOWN]
     )
+    cited = page_parts.cited_by(updates)
     changes = StatusChange.objects.filter(project=project).order_by("-created_at")
-    entries = [TimelineEntry("update", u.published_at, u) for u in updates]
+    entries = [TimelineEntry("update", u.published_at, u, tuple(cited[u.pk])) for u in updates]
     entries += [TimelineEntry("status", c.created_at, c) for c in changes[:UPDATES_SHOWN]]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
-
-
-def project_consultations(*, project: Project) -> list:
-    return list(project.consultations.select_related("synthesis").order_by("-opens_at"))
 
 
 def _visible_comment_filter(user: User) -> Q:

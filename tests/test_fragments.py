@@ -276,3 +276,17 @@ def test_compacting_the_change_log_keeps_every_version_pages_are_keyed_by():
         assert page(project.get_absolute_url()).count('id="commentaire-') == 3
     assert len(captured.captured_queries) <= 2  # the same key: still from the cache
     assert content_changes_compact() == 0
+
+
+def test_project_page_follows_the_name_of_a_cited_contributor():
+    project = ProjectFactory()
+    author = ResidentFactory(display_name="Nadia K.")
+    update = ProjectUpdateFactory(project=project)
+    item = contribution(ConsultationFactory(project=project), author=author, body="Un abri")
+    item.cited_in_updates.add(update)
+    path = project.get_absolute_url()
+    assert "Nadia K." in page(path)
+    User.objects.filter(pk=author.pk).update(display_name="Nadia Kaci")
+    html = page(path)
+    assert "Nadia Kaci" in html and "Nadia K.," not in html
+    assert "Nadia Kaci" in page(path, login(ResidentFactory()))  # the cached timeline too

@@ -143,6 +143,29 @@ def test_every_table_and_column_a_cached_page_reads_is_declared():
     assert not problems, f"read by a cached page, declared by none of its kinds: {problems}"
 
 
+def test_a_dependency_another_app_declares_on_a_kind_is_needed(monkeypatch):
+    """The project page shows consultations' parts (projects/page_parts.py): without the
+    tables consultations declares on the project kind (pagecache.extend), its reads are
+    uncovered, so the check above fails on a missing extension."""
+    w = world()
+    assert any(on.table == "consultations_consultation" for on in registry._extensions["project"])
+    monkeypatch.setattr(registry, "_extensions", {})
+    recorded: list = []
+    fragments._recorders.append(recorded)
+    try:
+        Client().get(w["project"].get_absolute_url())
+    finally:
+        fragments._recorders.remove(recorded)
+    missing = set().union(*(uncovered_reads(page, sqls) for page, sqls in recorded))
+    assert "consultations_consultation (whole table)" in missing
+    assert "consultations_contribution_cited_in_updates (whole table)" in missing
+
+
+def test_a_kind_is_extended_only_once_it_is_registered():
+    with pytest.raises(ValueError):
+        registry.extend("nosuchkind", [registry.On("projects.Comment", key="project_id")])
+
+
 # --- a declaration cannot lie ----------------------------------------------------------------
 
 

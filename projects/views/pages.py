@@ -1,22 +1,19 @@
 """The pages of projects: the list, a project's page (cached for logged-out readers), proposing
 one."""
 
-from datetime import datetime
-
 import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 import pagecache
 from citizens.ratelimit import rate_limited
 
-from .. import selectors, services
+from .. import page_parts, selectors, services
 from ..cached_pages import PROJECT_LIST, PROJECT_PAGE, PROJECT_STORY
 from ..forms import CommentForm, ProjectFilterForm, ProjectProposeForm, ReplyForm
 from ..models import Project
@@ -97,7 +94,8 @@ def _detail_context(
     page = page or request.GET.get("page")
     context = {
         "project": project,
-        "consultations": selectors.project_consultations(project=project),
+        # What other apps show on the page (their rounds...), in their order.
+        "parts": page_parts.render_parts(project, request),
         "comment_order": order,
         "comment_form": comment_form or CommentForm(),
         "reply_form": reply_form,
@@ -129,14 +127,6 @@ def _detail_context(
     return context
 
 
-def _next_round_change(consultations) -> datetime | None:
-    """When one of these rounds next opens, closes or shows its synthesis (its state on the
-    page changes then, without any write)."""
-    now = timezone.now()
-    moments = [c.next_change(now) for c in consultations]
-    return min((m for m in moments if m is not None), default=None)
-
-
 def _detail_response(request, project: Project, *, status: int = 200, **kwargs):
     """The project page, rendered for this reader."""
     context = _detail_context(request, project, **kwargs)
@@ -146,8 +136,8 @@ def _detail_response(request, project: Project, *, status: int = 200, **kwargs):
 
 def _public_detail_response(request, slug: str):
     """The project page for logged-out readers, who all see the same page (no form, no
-    personal link): cached under the project's content version until one of its rounds opens
-    or closes (projects/cached_pages.py). A hit costs one light query."""
+    personal link): cached under the project's content version until one of its parts stops
+    being true by the clock, e.g. a round opens (page_parts.py). A hit costs one light query."""
     key = selectors.project_page_key(slug=slug)
     if key is None:
         raise Http404
@@ -156,12 +146,12 @@ def _public_detail_response(request, slug: str):
         raise Http404
     order = _comment_order(request)
     number = pagecache.page_number(request.GET.get("page"))
-    rounds = []
+    parts = []
 
     def compute() -> dict:
         project = _page_project(request, slug)
         context = _detail_context(request, project)
-        rounds.extend(context["consultations"])
+        parts.extend(context["parts"])
         return {
             "page_title": project.title,
             "markers": context["markers"],
@@ -173,7 +163,7 @@ def _public_detail_response(request, slug: str):
         version=version,
         parts=(pk, order, number),
         compute=compute,
-        until=lambda: _next_round_change(rounds),
+        until=lambda: page_parts.parts_until(parts),
     )
     return render(request, "projects/detail.html", page)
 

@@ -273,5 +273,5 @@ def test_timeline_interleaves_status_changes_and_updates_with_what_they_cite(tea
     entries = selectors.project_timeline(project=project)
     assert [e.kind for e in entries] == ["update", "status"]
     assert list(entries[0].item.cited_comments.all()) == [cited]
-    assert list(entries[0].item.cited_contributions.all()) == [contribution]
+    assert [c.item for c in entries[0].citations] == [contribution]
     assert entries[1].item.answer == "On étudie."
