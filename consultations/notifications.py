@@ -12,18 +12,18 @@ from datetime import timedelta
 from itertools import chain
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from citizens import todo
 from citizens.models import MUNICIPAL_TEAM, NotifiedEvent, User
 from citizens.notifications import (
-    ModerationCount,
     NotificationKind,
     notify,
     register,
-    register_moderation_counter,
 )
 from projects.models import Follow
 
@@ -92,7 +92,7 @@ KINDS = [
 def register_kinds() -> None:
     for kind in KINDS:
         register(kind)
-    register_moderation_counter("consultations", moderation_counts)
+    todo.register("consultations", todo_items)
 
 
 # --- Who is concerned ------------------------------------------------------------------------
@@ -217,17 +217,21 @@ def synthesis_published(*, synthesis: Synthesis) -> int:
 # --- The team's daily moderation summary -------------------------------------------------------
 
 
-def moderation_counts() -> list[ModerationCount]:
+def todo_items() -> list[todo.TodoItem]:
     contributions = Contribution.objects
+    pending = contributions.filter(state=ContributionState.PENDING).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
     return [
-        ModerationCount(
+        todo.TodoItem(
             label=_("Contributions en attente de validation"),
-            count=contributions.filter(state=ContributionState.PENDING).count(),
+            count=pending["count"],
+            oldest=pending["oldest"],
             url=_admin_url(
                 "admin:consultations_contribution_changelist", query="?state__exact=pending"
             ),
         ),
-        ModerationCount(
+        todo.TodoItem(
             label=_("Contributions publiées signalées"),
             count=contributions.filter(state=ContributionState.PUBLISHED, flag_count__gt=0).count(),
             url=_admin_url(

@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from citizens import todo
 from citizens.models import MUNICIPAL_TEAM, User
 from citizens.notifications import (
-    ModerationCount,
     NotificationKind,
     notify,
     register,
-    register_moderation_counter,
 )
 from moderation.models import ModerationLog
 
@@ -58,7 +57,7 @@ def register_kind(kind: NotificationKind) -> None:
 
 def register_kinds() -> None:
     register(TEAM_KIND)
-    register_moderation_counter("moderation", moderation_counts)
+    todo.register("moderation", todo_items)
 
 
 def decision_notified(*, item, state: str, reason: str, actor, automatic=False) -> int:
@@ -110,10 +109,10 @@ def _admin_url(name: str) -> str:
         return ""
 
 
-def moderation_counts() -> list[ModerationCount]:
+def todo_items() -> list[todo.TodoItem]:
     since = timezone.now() - timedelta(hours=24)
     return [
-        ModerationCount(
+        todo.TodoItem(
             label=_("Éléments masqués automatiquement ces dernières 24 heures"),
             count=ModerationLog.objects.filter(automatic=True, created_at__gte=since).count(),
             url=_admin_url("admin:moderation_moderationlog_changelist"),

@@ -12,12 +12,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from citizens import todo
 from citizens.notifications import (
-    ModerationCount,
     NotificationKind,
     notify,
     register,
-    register_moderation_counter,
 )
 
 from .models import (
@@ -100,10 +99,10 @@ KINDS = [
 def register_kinds() -> None:
     for kind in KINDS:
         register(kind)
-    register_moderation_counter("projects", moderation_counts)
+    todo.register("projects", todo_items)
 
 
-def moderation_counts() -> list[ModerationCount]:
+def todo_items() -> list[todo.TodoItem]:
     try:
         url = reverse("admin:projects_comment_changelist")
     except NoReverseMatch:
@@ -111,7 +110,7 @@ def moderation_counts() -> list[ModerationCount]:
     count = Comment.objects.filter(
         state=CommentState.PUBLISHED, flag_count__gt=0, is_deleted=False
     ).count()
-    return [ModerationCount(label=_("Commentaires publiés signalés"), count=count, url=url)]
+    return [todo.TodoItem(label=_("Commentaires publiés signalés"), count=count, url=url)]
 
 
 def _followers(project: Project):

@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from citizens import todo
+
 from ..models import (
     MUNICIPAL_TEAM,
     DeliveryStatus,
@@ -40,7 +42,6 @@ from .emails import (
     build_moderation_summary_email,
     build_notification_email,
 )
-from .hooks import moderation_counts
 from .periods import MODERATION_SUMMARY, Period, frequency_for_kind
 from .selectors import digest_notifications_by_recipient, emailed_on_their_own
 
@@ -152,9 +153,9 @@ class _Batch:
             )
         return self._digests[key].get(delivery.recipient_id, ([], 0))
 
-    def moderation_counts(self) -> list:
+    def todo_items(self) -> list:
         if self._moderation is None:
-            self._moderation = moderation_counts()
+            self._moderation = todo.items()
         return self._moderation
 
     def build(self, delivery: EmailDelivery):
@@ -167,7 +168,7 @@ class _Batch:
             notifications, total = self.digest_items(delivery, period)
             return build_digest_email(delivery, period, notifications=notifications, total=total)
         if delivery.kind == MODERATION_SUMMARY:
-            return build_moderation_summary_email(delivery, counts=self.moderation_counts())
+            return build_moderation_summary_email(delivery, counts=self.todo_items())
         return None, 0
 
 
@@ -341,7 +342,7 @@ def digest_prepare(*, period: Period, user_ids: list[int]) -> list[int]:
 
 def moderation_summary_prepare(*, day: dt.date | None = None) -> list[int]:
     """The team's summary rows for today, when anything awaits moderation."""
-    if not any(count.count for count in moderation_counts()):
+    if not any(count.count for count in todo.items()):
         return []
     day = day or timezone.localdate()
     now = timezone.now()

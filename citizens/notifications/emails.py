@@ -11,12 +11,13 @@ from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+
+from citizens.todo import TodoItem
 
 from ..models import MUNICIPAL_TEAM, EmailDelivery, EmailFrequency, Notification, User
 from . import registry
-from .hooks import ModerationCount
 from .periods import Period
 from .tokens import absolute_url, unsubscribe_url
 
@@ -201,7 +202,7 @@ def build_digest_email(
 
 
 def build_moderation_summary_email(
-    delivery: EmailDelivery, *, counts: list[ModerationCount]
+    delivery: EmailDelivery, *, counts: list[TodoItem]
 ) -> tuple[EmailMultiAlternatives | None, int]:
     """The team's daily summary of what awaits moderation (None when nothing does)."""
     user = delivery.recipient
@@ -213,7 +214,12 @@ def build_moderation_summary_email(
         return None, 0
     with translation.override(user.language):
         counts = [
-            {"label": str(c.label), "count": c.count, "url": absolute_url(c.url) if c.url else ""}
+            {
+                "label": str(c.label),
+                "count": c.count,
+                "url": absolute_url(c.url) if c.url else "",
+                "oldest": timezone.localtime(c.oldest) if c.oldest else None,
+            }
             for c in counts
             if c.count
         ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from citizens import tasks
 from citizens.models import DeliveryStatus, EmailDelivery, EmailFrequency, Notification, User
@@ -153,13 +154,18 @@ def test_team_summary_goes_to_the_team_when_something_waits(mailoutbox):
     assert tasks.team_moderation_summary() == 0
     assert mailoutbox == []
 
-    ContributionFactory(state=ContributionState.PENDING)
+    waiting_since = timezone.now() - timedelta(days=3)
+    ContributionFactory(state=ContributionState.PENDING, created_at=waiting_since)
     ContributionFactory(flag_count=2)
     assert tasks.team_moderation_summary() == 1
     [message] = mailoutbox
     assert message.to == [member.email]
     assert "Modération : 2 éléments à examiner" in message.subject
-    assert "Contributions en attente de validation : 1" in message.body
+    since = date_format(timezone.localtime(waiting_since), "j F Y")
+    assert f"Contributions en attente de validation : 1 (le plus ancien depuis le {since})" in (
+        message.body
+    )
+    assert f"le plus ancien depuis le {since}" in message.alternatives[0][0]
     # Once a day.
     assert tasks.team_moderation_summary() == 0
     assert len(mailoutbox) == 1

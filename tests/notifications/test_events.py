@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from citizens.models import NotifiedEvent
-from citizens.notifications.hooks import moderation_counts
+from citizens.todo import items as todo_items
 from consultations import notifications as consultation_events
 from consultations.models import ContributionState
 from consultations.tasks import consultations_notify_closing_soon, consultations_notify_opened
@@ -287,7 +287,7 @@ def test_moderation_counts_come_from_each_apps_schema(project):
         object_id=comment.pk,
         object_repr="x",
     )
-    counts = [c.count for c in moderation_counts()]
+    counts = [c.count for c in todo_items()]
     assert counts == [2, 1, 1, 1]
 
 
