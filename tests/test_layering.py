@@ -26,7 +26,7 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parents[1]
 
 RANK = {
-    "pagecache": -1,  # imports no app of ours (its docstring); below citizens since it merged
+    "pagecache": -1,  # knows no app of ours: citizens and the apps above declare their pages in it
     "citizens": 0,
     "moderation": 1,
     "projects": 2,
