@@ -16,6 +16,13 @@ typed by a reader). A compute that finds the page asked for does not exist (a pa
 past the last) returns `uncached(value)`: shown, not stored. So no URL can make the cache
 grow beyond the pages that exist.
 
+Free text (a search) never enters a key either: `text=` puts the value in one of
+`PAGECACHE_TEXT_SLOTS` slots chosen by a hash of the text (up to TEXT_MAX characters; a
+longer one is not cached), and stores the text
+beside the value; a hit must carry the same text, otherwise the page is rendered and takes
+the slot over. Popular searches stay cached, and a thousand random ones fill at most that
+many slots per page, whatever is typed.
+
 Cached fragments hold nothing that depends on who is looking, except a resident's own
 notifications, cached for them alone, whose forms get the CSRF token of the request that
 serves them (`with_csrf_token`).
@@ -26,6 +33,7 @@ down, the cache misses and pages are rendered as if there were no cache.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -46,6 +54,8 @@ CACHE_ALIAS = "pages"
 _WORD = re.compile(r"^[a-z0-9_.-]{0,40}$")
 _VERSION = re.compile(r"^[0-9-]{1,80}$")
 PAGE_NUMBER_MAX = 10**6
+TEXT_SLOTS_DEFAULT = 256
+TEXT_MAX = 200
 
 # Tests register a list here to see the queries each render runs (tests/test_pagecache.py).
 _recorders: list[list] = []
@@ -88,6 +98,18 @@ def page_number(value: str | None) -> int | None:
     return None
 
 
+def normalised_text(value: str) -> str:
+    """A search as the cache compares it: exactly as typed (the page shows it back), without
+    the spaces around it."""
+    return value.strip()
+
+
+def text_slot(text: str) -> int:
+    """The slot of a normalised text, out of PAGECACHE_TEXT_SLOTS."""
+    slots = getattr(settings, "PAGECACHE_TEXT_SLOTS", TEXT_SLOTS_DEFAULT)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") % slots
+
+
 def lists_version(*kinds: Kind) -> str:
     """The key of pages that list many objects of these kinds (one query)."""
     if not enabled():
@@ -111,10 +133,12 @@ def cached_value(
     parts: tuple = (),
     compute: Callable[[], Any],
     until: Callable[[], datetime | None] | None = None,
+    text: str | None = None,
 ):
     """The value of `page` (a fragment and what goes with it) for this version and these
     key parts: from the cache, or computed and stored. A part that is None is a value the
     URL gave that is not valid (`page_number`): the value is computed, never stored.
+    `text` is free text the value depends on (a search): kept in a bounded slot, see above.
 
     `until`, called after a compute, tells when the value stops being true whatever the
     writes (the next time a round opens or closes): it is not served after that moment.
@@ -124,19 +148,24 @@ def cached_value(
     if any(part is None for part in parts):
         # A part the URL gave that is not a valid value (a page "abc"): never stored.
         return _unwrap(_compute(page, compute))
+    if text is not None:
+        text = normalised_text(text)
+        if len(text) > TEXT_MAX:
+            return _unwrap(_compute(page, compute))
+        parts = (*parts, "text", text_slot(text))
     key = key_for(page, version, parts)
     cache = _cache()
     entry = cache.get(key)
-    if isinstance(entry, tuple) and len(entry) == 2:
-        value, expires = entry
-        if expires is None or time.time() < expires:
+    if isinstance(entry, tuple) and len(entry) == 3:
+        value, expires, stored_text = entry
+        if (expires is None or time.time() < expires) and stored_text == text:
             return value
     value = _compute(page, compute)
     if isinstance(value, uncached):
         return value.value
     moment = until() if until is not None else None
     expires = moment.timestamp() if moment else None
-    cache.set(key, (value, expires), settings.FRAGMENT_CACHE_TIMEOUT)
+    cache.set(key, (value, expires, text), settings.FRAGMENT_CACHE_TIMEOUT)
     return value
 
 
@@ -147,6 +176,7 @@ def cached(
     parts: tuple = (),
     render: Callable[[], str],
     until: Callable[[], datetime | None] | None = None,
+    text: str | None = None,
 ) -> SafeString:
     """Like `cached_value`, for one fragment of HTML rendered by our templates."""
 
@@ -154,7 +184,7 @@ def cached(
         html = render()
         return uncached(str(html.value)) if isinstance(html, uncached) else str(html)
 
-    html = cached_value(page, version=version, parts=parts, compute=compute, until=until)
+    html = cached_value(page, version=version, parts=parts, compute=compute, until=until, text=text)
     return mark_safe(html)  # noqa: S308 - rendered by our templates (autoescaped)
 
 

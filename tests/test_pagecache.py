@@ -263,23 +263,42 @@ def junk(index: int) -> str:
     return [f"page={index + 7}", f"page={word}", f"{word}={index}", f"page=1&{word}=x"][index % 4]
 
 
-def test_searches_and_junk_query_strings_make_a_bounded_number_of_keys():
+def test_searches_and_junk_query_strings_make_a_bounded_number_of_keys(settings):
+    settings.PAGECACHE_TEXT_SLOTS = 16
     w = world()
     visitor, reader = Client(), login(w["reader"])
     for index in range(1000):
         assert (
             visitor.get("/projets/", {"q": f"jardin {uuid.uuid4().hex} {index}"}).status_code == 200
         )
-    assert page_keys() == 0  # a search is never cached
+    # A thousand different searches share the 16 slots of the list's first page.
+    searches = page_keys()
+    assert 1 <= searches <= 16
     visitor.get("/projets/?page=1&tri=soutiens")
-    assert page_keys() == 1
+    assert page_keys() == searches + 1
     for index in range(1000):
         reader.get(f"/compte/notifications/?{junk(index)}")
         visitor.get(f"{w['project'].get_absolute_url()}?{junk(index)}")
         visitor.get(f"{w['closed'].get_absolute_url()}?{junk(index)}")
     # Notifications (1), the project page and its story (2), the round page and its list of
     # contributions (2): page 1 of each, whatever was asked.
-    assert page_keys() == 1 + 1 + 2 + 2
+    assert page_keys() == searches + 1 + 1 + 2 + 2
+
+
+def test_a_cached_search_is_served_only_for_the_same_text(settings):
+    settings.PAGECACHE_TEXT_SLOTS = 1  # every search in the same slot
+    ProjectFactory(title="Jardin partagé des Oiseaux")
+    ProjectFactory(title="Cour de l'école Basly")
+    visitor = Client()
+    for _ in range(2):  # rendered, then from the cache
+        page = visitor.get("/projets/", {"q": "jardin"}).content.decode()
+        assert "Jardin partagé des Oiseaux" in page and "Cour de l" not in page
+    assert page_keys() == 1
+    page = visitor.get("/projets/", {"q": "école"}).content.decode()
+    assert "Cour de l&#x27;école Basly" in page and "Jardin partagé" not in page
+    page = visitor.get("/projets/", {"q": "jardin"}).content.decode()
+    assert "Jardin partagé des Oiseaux" in page
+    assert page_keys() == 1
 
 
 def test_a_key_refuses_free_text():

@@ -151,6 +151,8 @@ else:
 # PostgreSQL keeps (pagecache/); off on SQLite, where there are no triggers.
 FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
 FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=3600)
+# Slots per page for free-text searches (pagecache.fragments): bounds what searches can store.
+PAGECACHE_TEXT_SLOTS = env.int("PAGECACHE_TEXT_SLOTS", default=256)
 
 # --- Celery ----------------------------------------------------------------------------------
 # Eager in-process without Redis (the embedded default), on Redis otherwise.

@@ -54,12 +54,11 @@ def project_list(request):
         }
         return render_to_string("projects/_list_body.html", context, request)
 
-    if filters.q.strip() or invalid:
-        # A search is free text: rendered for its reader, never cached (a key per search
-        # would let anyone fill the cache).
+    if invalid:
         body_html = body()
     else:
-        # The same for everyone who picks the same filters, until a project changes.
+        # The same for everyone who picks the same filters (and search), until a project
+        # changes; a search is free text, kept in a bounded slot, never in the key.
         hood = filters.neighbourhood
         parts = (
             can_propose,
@@ -71,7 +70,13 @@ def project_list(request):
             number,
         )
         version = pagecache.lists_version(*PROJECT_LIST.kinds)
-        body_html = pagecache.cached(PROJECT_LIST, version=version, parts=parts, render=body)
+        body_html = pagecache.cached(
+            PROJECT_LIST,
+            version=version,
+            parts=parts,
+            render=body,
+            text=filters.q.strip() or None,
+        )
     return render(
         request,
         "projects/list.html",
