@@ -105,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
-# --- Personal data: sessions traceable to their account, data downloads (issue 7) ----------
+# --- Personal data: sessions traceable to their account, data downloads -----------
 
 from django.contrib.sessions.base_session import AbstractBaseSession  # noqa: E402
 

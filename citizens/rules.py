@@ -40,7 +40,7 @@ is_staff_role = is_team_member | is_mayors_office | is_superuser
 rules.add_perm("citizens.view_account", rules.is_authenticated)
 
 
-# --- Personal data and staff security (issue 7) -------------------------------------------
+# --- Personal data and staff security --------------------------------------------
 
 
 @rules.predicate

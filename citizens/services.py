@@ -24,7 +24,7 @@ def user_update_profile(*, user: User, display_name: str, neighbourhood, languag
     return user
 
 
-# --- Personal data: download and account deletion (issue 7) -------------------------------
+# --- Personal data: download and account deletion --------------------------------
 
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def user_delete_account(*, user: User, erase_content: bool) -> None:
     logger.info("Account %s deleted (content erased: %s).", pk, erase_content)
 
 
-# --- Faults: work whose task could not be queued (issue 9) --------------------------------
+# --- Faults: work whose task could not be queued ---------------------------------
 
 # A download still pending (never started) this long after it was asked for lost its task,
 # most likely because the broker was down when it was enqueued (loos.enqueue).

@@ -43,7 +43,7 @@ def send_account_email(
     message.send()
 
 
-# --- Personal data (issue 7) -----------------------------------------------------------------
+# --- Personal data ------------------------------------------------------------------
 
 
 logger = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ def account(request):
     return render(request, "citizens/account.html", context, status=status)
 
 
-# --- The resident's activity, data download and account deletion (issue 7) ----------------
+# --- The resident's activity, data download and account deletion -----------------
 
 from allauth.core import ratelimit  # noqa: E402
 from django.contrib.auth import logout  # noqa: E402
