@@ -84,7 +84,7 @@ bench-report: install
 	  DEBUG=false $(PY) manage.py generate_town --database $(BENCH_REPORT_DB) $(BENCH_REPORT_ARGS) --flush $(if $(BENCH_REUSE),--reuse) && \
 	  DEBUG=false $(PY) manage.py bench_report --database $(BENCH_REPORT_DB) --explain $${EXPLAIN:-0} --output bench-results/reports.json
 
-# The several-machine layout on this machine (docs/deployment.md): nginx, two web nodes,
+# The several-machine layout in network namespaces (docs/deployment.md): nginx, two web nodes,
 # PgBouncer, two Redis, two workers and beat from the Debian packages; a node and a worker
 # killed under load. Needs `apt-get install nginx pgbouncer`; run by .ci/run after make test.
 .PHONY: cluster-test

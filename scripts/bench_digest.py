@@ -63,7 +63,14 @@ def wait_port(port: int, timeout: float = 10) -> None:
 # --- The SMTP sink, in its own process ---------------------------------------------------------
 
 
-def run_sink(port: int, count, recipients_path: str, ready, message_ids: bool = False) -> None:
+def run_sink(
+    port: int,
+    count,
+    recipients_path: str,
+    ready,
+    message_ids: bool = False,
+    host: str = "127.0.0.1",
+) -> None:
     """Counts messages; on SIGTERM writes one line per recipient to `recipients_path` (with
     the message's Message-ID after a space when `message_ids`)."""
     from email.parser import BytesHeaderParser
@@ -83,7 +90,7 @@ def run_sink(port: int, count, recipients_path: str, ready, message_ids: bool = 
                 count.value += 1
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller = Controller(Handler(), hostname=host, port=port)
     controller.start()
     ready.set()
 

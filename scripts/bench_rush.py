@@ -103,7 +103,9 @@ class SourceAddressHandler(urllib.request.HTTPHandler):
 
 
 class Resident(threading.Thread):
-    def __init__(self, index, email, args, base, slug, options, deadline, stats, via_proxy=False):
+    def __init__(
+        self, index, email, args, base, slug, options, deadline, stats, via_proxy=False, source=""
+    ):
         super().__init__(daemon=True)
         self.index, self.email, self.args, self.base = index, email, args, base
         self.slug, self.options, self.deadline, self.stats = slug, options, deadline, stats
@@ -111,8 +113,9 @@ class Resident(threading.Thread):
         handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()]
         if via_proxy:
             # Behind nginx, which writes X-Forwarded-For itself: each resident connects from
-            # a loopback address of its own.
-            self.ip, self.headers = f"127.0.{index // 250 + 1}.{index % 250 + 1}", {}
+            # a loopback address of its own (or `source`, given by the caller).
+            self.ip = source or f"127.0.{index // 250 + 1}.{index % 250 + 1}"
+            self.headers = {}
             handlers.append(SourceAddressHandler(self.ip))
         else:
             self.ip = f"198.18.{index // 250}.{index % 250 + 1}"  # benchmark range, never used
@@ -223,14 +226,27 @@ def prepare_round(env: dict, *, residents: int, seconds: int) -> dict:
     )
 
 
-def run_rush(base: str, setup: dict, args, *, via_proxy=False, events=(), stats=None):
+def run_rush(base: str, setup: dict, args, *, via_proxy=False, events=(), stats=None, sources=()):
     """The residents' rush against `base`. `events`: (seconds after the start, callable) run
-    from this thread meanwhile (e.g. killing a web node). Returns (residents, stats, elapsed)."""
+    from this thread meanwhile (e.g. killing a web node). `sources`: the client addresses
+    (via_proxy), shared in turn when there are fewer than residents; none: one loopback
+    address each. Returns (residents, stats, elapsed)."""
     stats = stats or Stats()
     started = time.monotonic()
     deadline = started + args.seconds
     residents = [
-        Resident(i, email, args, base, setup["slug"], setup["options"], deadline, stats, via_proxy)
+        Resident(
+            i,
+            email,
+            args,
+            base,
+            setup["slug"],
+            setup["options"],
+            deadline,
+            stats,
+            via_proxy,
+            sources[i % len(sources)] if sources else "",
+        )  # fmt: skip
         for i, email in enumerate(setup["emails"])
     ]
     pending = sorted(events, key=lambda event: event[0])

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """`make cluster-test`: the several-machine layout of docs/deployment.md on this machine.
 
-Started from the Debian packages with the files of deploy/, each "machine" on a loopback
-address of its own: nginx (127.0.0.10) in front of two gunicorn web nodes (127.0.0.11,
-127.0.0.12), PgBouncer in front of a throwaway PostgreSQL cluster, a broker Redis and a
-cache Redis (127.0.0.21, 127.0.0.22), two Celery workers and one beat (under the flock of
-deploy/systemd/loos-beat.service, which must refuse a second beat). Then:
+Started from the Debian packages with the files of deploy/, each "machine" a network
+namespace of its own on a private /24 that exists only during the test (10.231.77.0/24,
+veth pairs to a bridge whose address, 10.231.77.1, is this machine's: the rush client,
+migrations and the SMTP sink): nginx (loos-proxy, 10.231.77.10) in front of two gunicorn web
+nodes (loos-web1 10.231.77.11, loos-web2 10.231.77.12), in loos-data PgBouncer in front of a
+throwaway PostgreSQL cluster (10.231.77.20), a broker Redis and a cache Redis (10.231.77.21,
+10.231.77.22), in loos-workers two Celery workers and one beat (under the flock of
+deploy/systemd/loos-beat.service, which must refuse a second beat). Without namespaces (not
+root, `ip netns add` refused) the same layout on loopback addresses (127.0.0.x), said so in
+the output; under CI=true that is a failure. Then:
 
 1. the closing rush (scripts/bench_rush.py) through nginx; halfway, one web node is killed
    (SIGKILL, master and workers): only requests in flight to it may fail, nothing accepted is
@@ -42,20 +47,54 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 import bench_rush  # noqa: E402
 from bench_digest import run_sink  # noqa: E402
 
-from tests.deploy.stack import DEPLOY, Nginx, PgBouncer, Redis, read_env_file  # noqa: E402
+from tests.deploy.stack import (  # noqa: E402
+    DEPLOY,
+    Nginx,
+    PgBouncer,
+    Redis,
+    TestNetwork,
+    in_netns,
+    read_env_file,
+)
 from tests.faults.harness import ThrowawayPostgres, free_port, wait_until  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
-PROXY, WEB_NODES = "127.0.0.10", ["127.0.0.11", "127.0.0.12"]
-BROKER, CACHE = "127.0.0.21", "127.0.0.22"
+# Role: (network namespace, address). "operator" is this machine (no namespace of its own):
+# the rush client, migrations, the SMTP sink.
+NAMESPACES = {
+    "proxy": ("loos-proxy", "10.231.77.10"),
+    "web1": ("loos-web1", "10.231.77.11"),
+    "web2": ("loos-web2", "10.231.77.12"),
+    "database": ("loos-data", "10.231.77.20"),
+    "broker": ("loos-data", "10.231.77.21"),
+    "cache": ("loos-data", "10.231.77.22"),
+    "workers": ("loos-workers", "10.231.77.30"),
+    "operator": (None, "10.231.77.1"),
+}
+LOOPBACK = {
+    "proxy": (None, "127.0.0.10"),
+    "web1": (None, "127.0.0.11"),
+    "web2": (None, "127.0.0.12"),
+    "database": (None, "127.0.0.1"),
+    "broker": (None, "127.0.0.21"),
+    "cache": (None, "127.0.0.22"),
+    "workers": (None, "127.0.0.1"),
+    "operator": (None, "127.0.0.1"),
+}
+LAYOUT = dict(LOOPBACK)  # set by main()
+# The rush's residents connect to nginx each from an address of its own (nginx writes
+# X-Forwarded-For, the login limit counts per address): on the bridge, more than 100 share.
+CLIENTS = [f"10.231.77.{n}" for n in range(100, 255)]
+SOURCES: list[str] = []  # set by main(); empty: one loopback address each
+NETWORK = [""]  # set by main(): what the hosts are
 VISIBILITY_TIMEOUT = 8  # seconds before Redis redelivers a killed worker's messages (2 h deployed)
 
 
 class Service:
     """A process of the cluster in a session of its own, so that it can be killed whole."""
 
-    def __init__(self, name: str, command: list[str], env: dict, logs: Path):
-        self.name, self.command, self.env = name, command, env
+    def __init__(self, name: str, command: list[str], env: dict, logs: Path, netns=None):
+        self.name, self.command, self.env = name, [*in_netns(netns), *command], env
         self.log = logs / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
@@ -104,7 +143,7 @@ def cluster_env(*, pg: ThrowawayPostgres, bouncer: PgBouncer, broker: Redis, cac
     env.update(
         {
             "SECRET_KEY": secrets.token_hex(32),
-            "ALLOWED_HOSTS": PROXY,
+            "ALLOWED_HOSTS": LAYOUT["proxy"][1],
             "CSRF_TRUSTED_ORIGINS": proxy_url,
             "SITE_URL": proxy_url,
             "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
@@ -112,7 +151,7 @@ def cluster_env(*, pg: ThrowawayPostgres, bouncer: PgBouncer, broker: Redis, cac
             "DATABASE_URL": bouncer.url,
             "REDIS_URL": broker.url(),
             "REDIS_CACHE_URL": cache.url(),
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_URL": f"smtp://{LAYOUT['operator'][1]}:{smtp_port}",
             "STATIC_ROOT": str(static_root),
             "MEDIA_ROOT": str(work / "media"),
             "PRIVATE_STORAGE_ROOT": str(work / "private"),
@@ -132,7 +171,8 @@ def direct(env: dict) -> dict:
     return {**env, "DATABASE_URL": env["DIRECT_DATABASE_URL"], "DATABASE_POOLER": ""}
 
 
-def web_node(address: str, port: int, env: dict, logs: Path) -> Service:
+def web_node(role: str, port: int, env: dict, logs: Path) -> Service:
+    netns, address = LAYOUT[role]
     # As deploy/systemd/loos-web.service, on this node's address.
     command = [
         str(ROOT / ".venv/bin/gunicorn"), "loos.wsgi", "--bind", f"{address}:{port}",
@@ -140,7 +180,7 @@ def web_node(address: str, port: int, env: dict, logs: Path) -> Service:
         "--control-socket", str(logs / f"web-{address}.ctl"),
         "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(L)ss",
     ]  # fmt: skip
-    return Service(f"web-{address}", command, env, logs)
+    return Service(f"web-{address}", command, env, logs, netns)
 
 
 def worker(name: str, env: dict, logs: Path) -> Service:
@@ -149,7 +189,7 @@ def worker(name: str, env: dict, logs: Path) -> Service:
         str(ROOT / ".venv/bin/celery"), "-A", "loos", "worker", "--loglevel=warning",
         "-Q", "default,emails,digests", "--concurrency", "2", "--hostname", f"{name}@%h",
     ]  # fmt: skip
-    return Service(name, command, env, logs)
+    return Service(name, command, env, logs, LAYOUT["workers"][0])
 
 
 def beat(name: str, env: dict, logs: Path, state: Path) -> Service:
@@ -159,7 +199,7 @@ def beat(name: str, env: dict, logs: Path, state: Path) -> Service:
         str(ROOT / ".venv/bin/celery"), "-A", "loos", "beat", "--loglevel=warning",
         "--schedule", str(state / "celerybeat-schedule"),
     ]  # fmt: skip
-    return Service(name, command, env, logs)
+    return Service(name, command, env, logs, LAYOUT["workers"][0])
 
 
 POPULATE = r"""
@@ -198,6 +238,28 @@ def main() -> int:
         if not (shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/sbin")):
             sys.exit(f"cluster-test: {binary} is missing (apt-get install nginx pgbouncer)")
 
+    hosts: dict[str, list[str]] = {}
+    for netns, address in NAMESPACES.values():
+        if netns:
+            hosts.setdefault(netns, []).append(address)
+    clients = CLIENTS[: args.residents]
+    with TestNetwork(hosts, gateway=NAMESPACES["operator"][1], clients=clients) as network:
+        if network.up():
+            LAYOUT.update(NAMESPACES)
+            SOURCES[:] = clients
+            NETWORK[0] = f"network namespaces {', '.join(hosts)} on 10.231.77.0/24"
+            print(f"cluster: network namespaces {', '.join(hosts)} on 10.231.77.0/24")
+        else:
+            print(f"cluster: no network namespaces ({network.error}): FALLBACK to loopback "
+                  "addresses 127.0.0.x")  # fmt: skip
+            NETWORK[0] = f"FALLBACK to loopback addresses ({network.error})"
+            if os.environ.get("CI") == "true":
+                print("cluster-test FAILED: under CI=true the loopback fallback is a failure")
+                return 1
+        return run(args)
+
+
+def run(args) -> int:
     work = Path(tempfile.mkdtemp(prefix="loos-cluster-"))
     work.chmod(0o755)
     logs = ROOT / "test-artifacts" / "cluster"
@@ -206,32 +268,40 @@ def main() -> int:
     static_root, media_root, beat_state = work / "static", work / "media", work / "beat"
     for folder in (static_root, media_root, beat_state):
         folder.mkdir(mode=0o755)
-    results: dict = {}
+    results: dict = {
+        "network": NETWORK[0],
+        "layout": {role: f"{ns or 'this machine'} {a}" for role, (ns, a) in LAYOUT.items()},
+    }
     checks: dict[str, bool] = {}
     services: list[Service] = []
     sink = None
     port = free_port()
 
+    (data, db_host), proxy_netns = LAYOUT["database"], LAYOUT["proxy"][0]
+    web_roles = ["web1", "web2"]
+    web_nodes = [LAYOUT[role][1] for role in web_roles]
     with (
-        ThrowawayPostgres() as pg,
-        Redis("broker", BROKER) as broker,
-        Redis("cache", CACHE) as cache,
+        ThrowawayPostgres(host=db_host, netns=data) as pg,
+        Redis("broker", *reversed(LAYOUT["broker"])) as broker,
+        Redis("cache", *reversed(LAYOUT["cache"])) as cache,
     ):
-        with PgBouncer(pg_host="127.0.0.1", pg_port=pg.port, dbname=pg.dbname) as bouncer:
+        with PgBouncer(
+            pg_host=db_host, pg_port=pg.port, dbname=pg.dbname, host=db_host, netns=data
+        ) as bouncer:
             smtp_port = free_port()
             count = multiprocessing.Value("l", 0)
             ready = multiprocessing.Event()
             recipients_path = work / "recipients.txt"
             sink = multiprocessing.Process(
                 target=run_sink,
-                args=(smtp_port, count, str(recipients_path), ready, True),
+                args=(smtp_port, count, str(recipients_path), ready, True, LAYOUT["operator"][1]),
                 daemon=True,
             )
             sink.start()
             ready.wait(10)
-            upstreams = [f"{address}:{port}" for address in WEB_NODES]
+            upstreams = [f"{address}:{port}" for address in web_nodes]
             proxy = Nginx(upstreams=upstreams, static_root=static_root, media_root=media_root,
-                          host=PROXY)  # fmt: skip
+                          host=LAYOUT["proxy"][1], netns=proxy_netns)  # fmt: skip
             env = cluster_env(pg=pg, bouncer=bouncer, broker=broker, cache=cache,
                               proxy_url=proxy.url, smtp_port=smtp_port, static_root=static_root,
                               work=work)  # fmt: skip
@@ -243,13 +313,17 @@ def main() -> int:
                 manage(env, "collectstatic", "--noinput", "-v", "0")
                 for path in static_root.rglob("*"):
                     path.chmod(0o755 if path.is_dir() else 0o644)
-                nodes = [web_node(address, port, env, logs).start() for address in WEB_NODES]
+                nodes = [web_node(role, port, env, logs).start() for role in web_roles]
                 services += nodes
-                for address in WEB_NODES:
+                for address in web_nodes:
                     # Each node answers before nginx sends it residents (a node's first
                     # request loads the application).
                     url = f"http://{address}:{port}/healthz"
-                    wait_until(lambda u=url: http_status(u, PROXY) == 200, timeout=90, what=url)
+                    wait_until(
+                        lambda u=url: http_status(u, LAYOUT["proxy"][1]) == 200,
+                        timeout=90,
+                        what=url,
+                    )
                 proxy.start()
                 workers = [worker(f"worker{i}", env, logs).start() for i in (1, 2)]
                 services += workers
@@ -278,17 +352,17 @@ def main() -> int:
                             "AND pid <> pg_backend_pid() GROUP BY 1, 2, 3, 4"
                         ).fetchall()
                     nodes[0].kill()
-                    print(f"cluster: web node {WEB_NODES[0]} killed (SIGKILL)")
+                    print(f"cluster: web node {web_nodes[0]} killed (SIGKILL)")
 
                 residents, stats, elapsed = bench_rush.run_rush(
                     proxy.url, setup, args, via_proxy=True, stats=stats,
-                    events=[(args.seconds / 2, kill_node)],
+                    events=[(args.seconds / 2, kill_node)], sources=SOURCES,
                 )  # fmt: skip
                 rush = bench_rush.check_round(direct(env), residents, stats, elapsed, args)
                 rush["in_flight_at_kill"] = killed.get("in_flight")
                 # nginx logs each request the dead node dropped (sent, no answer) and each one
                 # it could not connect to (then sent to the survivor).
-                dead = f'upstream: "http://{WEB_NODES[0]}:{port}'
+                dead = f'upstream: "http://{web_nodes[0]}:{port}'
                 nginx_errors = [
                     line
                     for line in (proxy.dir / "error.log").read_text(errors="replace").splitlines()
@@ -306,7 +380,7 @@ def main() -> int:
                         line.startswith(("GET ", "POST "))
                         for line in (logs / f"web-{address}.log").read_text().splitlines()
                     )
-                    for address in WEB_NODES
+                    for address in web_nodes
                 }
                 rush["error_samples"] = stats.errors[:10]
                 results["rush"] = rush
@@ -407,6 +481,7 @@ def main() -> int:
         f"same Message-ID: {digest['doubled_with_same_message_id']})"
     )
     print(f"cache Redis down: {results['cache_down']}")
+    print(f"hosts: {NETWORK[0]}")
     out = ROOT / "bench-results" / "cluster.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     failed = [name for name, ok in checks.items() if not ok]

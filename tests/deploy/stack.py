@@ -11,6 +11,7 @@ PgBouncer, trust authentication against a throwaway or test PostgreSQL.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -30,6 +31,11 @@ def require(binary: str, package: str) -> str:
     if not found:
         raise RuntimeError(f"{binary} is missing: apt-get install {package}")
     return found
+
+
+def in_netns(netns: str | None) -> list[str]:
+    """The command prefix that runs a program in network namespace `netns` (none: here)."""
+    return ["ip", "netns", "exec", netns] if netns else []
 
 
 def listening(host: str, port: int) -> bool:
@@ -98,8 +104,10 @@ class Nginx:
         media_root: Path,
         host: str = "127.0.0.1",
         tls: tuple[Path, Path] | None = None,
+        netns: str | None = None,
     ):
         self.binary = require("nginx", "nginx")
+        self.netns = netns
         self.dir = open_dir("loos-nginx-")
         self.host, self.port = host, free_port()
         (self.dir / "snippets").mkdir()
@@ -151,7 +159,7 @@ http {{
 
     def start(self) -> Nginx:
         self.process = subprocess.Popen(
-            self._command("-g", "daemon off;"),
+            [*in_netns(self.netns), *self._command("-g", "daemon off;")],
             stdout=subprocess.DEVNULL,
             stderr=(self.dir / "stderr.log").open("w"),
         )
@@ -186,14 +194,16 @@ http {{
 # --- PgBouncer -------------------------------------------------------------------------------
 
 
-def render_pgbouncer(*, workdir: Path, port: int, pg_host: str, pg_port: int, dbname: str) -> str:
+def render_pgbouncer(
+    *, workdir: Path, port: int, pg_host: str, pg_port: int, dbname: str, host: str = "127.0.0.1"
+) -> str:
     """deploy/pgbouncer/pgbouncer.ini on loopback, trusting a local PostgreSQL."""
     ini = (DEPLOY / "pgbouncer" / "pgbouncer.ini").read_text()
     replacements = {
         r"^loos = host=\S+ port=\d+ dbname=\S+": (
             f"{dbname} = host={pg_host} port={pg_port} dbname={dbname}"
         ),
-        r"^listen_addr = \S+": "listen_addr = 127.0.0.1",
+        r"^listen_addr = \S+": f"listen_addr = {host}",
         r"^listen_port = \d+": f"listen_port = {port}",
         r"^auth_type = \S+": "auth_type = trust",
         r"^auth_file = \S+": f"auth_file = {workdir}/userlist.txt",
@@ -209,14 +219,27 @@ def render_pgbouncer(*, workdir: Path, port: int, pg_host: str, pg_port: int, db
 class PgBouncer:
     """PgBouncer with deploy/pgbouncer/pgbouncer.ini, as user postgres (it refuses root)."""
 
-    def __init__(self, *, pg_host: str, pg_port: int, dbname: str):
+    def __init__(
+        self,
+        *,
+        pg_host: str,
+        pg_port: int,
+        dbname: str,
+        host: str = "127.0.0.1",
+        netns: str | None = None,
+    ):
         self.binary = require("pgbouncer", "pgbouncer")
         self.dir = open_dir("loos-pgbouncer-")
-        self.port = free_port()
+        self.host, self.port, self.netns = host, free_port(), netns
         self.dbname = dbname
         (self.dir / "pgbouncer.ini").write_text(
             render_pgbouncer(
-                workdir=self.dir, port=self.port, pg_host=pg_host, pg_port=pg_port, dbname=dbname
+                workdir=self.dir,
+                port=self.port,
+                pg_host=pg_host,
+                pg_port=pg_port,
+                dbname=dbname,
+                host=host,
             )
         )
         (self.dir / "userlist.txt").write_text('"postgres" ""\n')
@@ -227,12 +250,21 @@ class PgBouncer:
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{self.dbname}"
+        return f"postgres://postgres@{self.host}:{self.port}/{self.dbname}"
 
     def start(self) -> PgBouncer:
-        as_postgres = {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
+        command, as_postgres = [self.binary, str(self.dir / "pgbouncer.ini")], {}
+        if os.geteuid() == 0 and self.netns:
+            # `ip netns exec` needs root: it switches, then setpriv drops to postgres (both
+            # exec, so the process is pgbouncer itself).
+            command = [
+                *in_netns(self.netns), "setpriv", "--reuid=postgres", "--regid=postgres",
+                "--init-groups", *command,
+            ]  # fmt: skip
+        elif os.geteuid() == 0:
+            as_postgres = {"user": "postgres", "group": "postgres"}
         self.process = subprocess.Popen(
-            [self.binary, str(self.dir / "pgbouncer.ini")],
+            command,
             **as_postgres,
             stdout=subprocess.DEVNULL,
             stderr=(self.dir / "stderr.log").open("w"),
@@ -247,7 +279,7 @@ class PgBouncer:
                 f"pgbouncer exited: {(self.dir / 'stderr.log').read_text()}"
                 + (log.read_text() if log.exists() else "")
             )
-        return listening("127.0.0.1", self.port)
+        return listening(self.host, self.port)
 
     def destroy(self) -> None:
         if self.process and self.process.poll() is None:
@@ -284,9 +316,9 @@ class Redis:
     """redis-server with deploy/redis/<role>.conf, on loopback, its files in a temporary folder
     (command-line options override the file's address, port and paths)."""
 
-    def __init__(self, role: str, host: str = "127.0.0.1"):
+    def __init__(self, role: str, host: str = "127.0.0.1", netns: str | None = None):
         self.binary = require("redis-server", "redis-server")
-        self.role, self.host, self.port = role, host, free_port()
+        self.role, self.host, self.port, self.netns = role, host, free_port(), netns
         self.dir = open_dir(f"loos-redis-{role}-")
         conf = (DEPLOY / "redis" / f"{role}.conf").read_text()
         if not Path("/etc/redis/redis.conf").exists():
@@ -305,7 +337,7 @@ class Redis:
     def start(self) -> Redis:
         self.process = subprocess.Popen(
             [
-                self.binary, str(self.dir / "redis.conf"),
+                *in_netns(self.netns), self.binary, str(self.dir / "redis.conf"),
                 "--daemonize", "no", "--supervised", "no",
                 "--bind", self.host, "--port", str(self.port),
                 "--dir", str(self.dir), "--pidfile", str(self.dir / "redis.pid"),
@@ -338,3 +370,92 @@ class Redis:
 
     def __exit__(self, *exc) -> None:
         self.destroy()
+
+
+# --- Network namespaces ----------------------------------------------------------------------
+
+
+class TestNetwork:
+    """Network namespaces as the machines of make cluster-test, on a private /24 that exists
+    only while it runs: a bridge in this namespace (the operator's machine, `gateway`) and,
+    per host, a namespace with a veth pair to the bridge and its addresses.
+
+    `hosts` maps a namespace to its addresses, `clients` are more addresses of this machine.
+    Leftovers of an interrupted run are removed first; everything is removed on exit, also on
+    failure. `up()` returns False when namespaces cannot be created (not root, `ip netns add`
+    refused): then nothing is left.
+    """
+
+    __test__ = False  # not a pytest class
+    BRIDGE = "loos-br0"
+
+    def __init__(
+        self, hosts: dict[str, list[str]], gateway: str, prefix: int = 24, clients: list[str] = ()
+    ):
+        # `clients`: more addresses of this machine on the bridge (one per rush resident).
+        self.hosts, self.gateway, self.prefix = hosts, gateway, prefix
+        self.clients = list(clients)
+        self.error = ""
+
+    @staticmethod
+    def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30)
+        if check and done.returncode:
+            raise RuntimeError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+        return done
+
+    def _veth(self, netns: str) -> str:
+        return "lv-" + netns.removeprefix("loos-")[:12]
+
+    def clean(self) -> None:
+        """Remove the namespaces, veths and bridge of this or an earlier run (if any)."""
+        existing = self._ip("netns", "list", check=False).stdout.split()
+        for netns in self.hosts:
+            if netns in existing:
+                self._ip("netns", "del", netns, check=False)  # takes its veth pair along
+            self._ip("link", "del", self._veth(netns), check=False)
+        self._ip("link", "del", self.BRIDGE, check=False)
+
+    def up(self) -> bool:
+        if os.geteuid() != 0 or not shutil.which("ip", path="/usr/sbin:/sbin:/usr/bin:/bin"):
+            self.error = "not root" if os.geteuid() else "ip (iproute2) is missing"
+            return False
+        self.clean()
+        try:
+            self._ip("link", "add", self.BRIDGE, "type", "bridge")
+            self._ip("addr", "add", f"{self.gateway}/{self.prefix}", "dev", self.BRIDGE)
+            for address in self.clients:
+                self._ip("addr", "add", f"{address}/{self.prefix}", "dev", self.BRIDGE)
+            self._ip("link", "set", self.BRIDGE, "up")
+            for netns, addresses in self.hosts.items():
+                veth = self._veth(netns)
+                self._ip("netns", "add", netns)
+                self._ip("link", "add", veth, "type", "veth", "peer", "name", "eth0",
+                         "netns", netns)  # fmt: skip
+                self._ip("link", "set", veth, "master", self.BRIDGE, "up")
+                inside = ("-n", netns)
+                self._ip(*inside, "link", "set", "lo", "up")
+                for address in addresses:
+                    self._ip(*inside, "addr", "add", f"{address}/{self.prefix}", "dev", "eth0")
+                self._ip(*inside, "link", "set", "eth0", "up")
+            for netns, addresses in self.hosts.items():
+                wait_until(lambda a=addresses[0]: self._reachable(a), timeout=15,
+                           what=f"{netns} to answer on {addresses[0]}")  # fmt: skip
+        except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError) as exc:
+            self.error = str(exc)
+            self.clean()
+            return False
+        return True
+
+    @staticmethod
+    def _reachable(address: str) -> bool:
+        """The host answers: a connection to a port nothing listens on is refused at once."""
+        with socket.socket() as sock:
+            sock.settimeout(1)
+            return sock.connect_ex((address, 9)) in (0, errno.ECONNREFUSED)
+
+    def __enter__(self) -> TestNetwork:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.clean()

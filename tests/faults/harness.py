@@ -78,8 +78,10 @@ def pg_bin(name: str) -> str:
 class ThrowawayPostgres:
     """A PostgreSQL cluster of its own (initdb in a temporary folder, a free port)."""
 
-    def __init__(self, dbname: str = "loos"):
-        self.dbname = dbname
+    def __init__(self, dbname: str = "loos", *, host: str = "127.0.0.1", netns: str | None = None):
+        # `netns`: a network namespace to run the server in (`ip netns exec`), listening on
+        # `host`, an address of that namespace (make cluster-test).
+        self.dbname, self.host, self.netns = dbname, host, netns
         self.port = free_port()
         # Under /tmp itself: pytest's tmp_path is private to root, and the server runs as
         # postgres.
@@ -89,10 +91,12 @@ class ThrowawayPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{self.dbname}"
+        return f"postgres://postgres@{self.host}:{self.port}/{self.dbname}"
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*_as_postgres(), *args], check=True, capture_output=True, timeout=120)
+        netns = ["ip", "netns", "exec", self.netns] if self.netns else []
+        command = [*netns, *_as_postgres(), *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def init(self) -> ThrowawayPostgres:
         self.data.mkdir()
@@ -111,6 +115,10 @@ class ThrowawayPostgres:
             "--locale=C.UTF-8",
             "--no-sync",
         )
+        if self.host != "127.0.0.1":
+            # initdb trusts loopback only; trust the hosts of the namespace's own subnet.
+            with (self.data / "pg_hba.conf").open("a") as hba:
+                hba.write("host all all samenet trust\n")
         self.start()
         import psycopg
 
@@ -119,12 +127,12 @@ class ThrowawayPostgres:
         return self
 
     def admin_dsn(self, dbname: str = "postgres") -> str:
-        return f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname} connect_timeout=5"
+        return f"host={self.host} port={self.port} user=postgres dbname={dbname} connect_timeout=5"
 
     def start(self) -> None:
         """Start (or restart) on the same port; returns once it accepts connections."""
         options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
+            f"-p {self.port} -c listen_addresses={self.host} -k {self.dir} "
             "-c fsync=off -c max_connections=60"
         )
         self._run(
